@@ -1,0 +1,3 @@
+"""TruckWatch: monitoring console for heavy-truck active safety."""
+
+__version__ = "0.1.0"

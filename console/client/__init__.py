@@ -1,0 +1,1 @@
+"""The platform's API client (REST, SSE, video); never imports Qt or the platform."""

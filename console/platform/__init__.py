@@ -1,0 +1,1 @@
+"""The headless platform (gateway, ingest, store, API). Never imports Qt."""

@@ -1,0 +1,5 @@
+import sys
+
+from console.protocol.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The fleet simulator: virtual terminals speaking the real protocol over TCP."""

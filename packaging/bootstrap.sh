@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Set-up on a fresh Debian/Ubuntu machine with Python 3.11, then run something:
+#   bash packaging/bootstrap.sh demo   install and start the console on the embedded demo
+#   bash packaging/bootstrap.sh test   install everything and run the whole test suite headless
+# Everything goes into ./.venv; system packages are installed with apt-get when missing
+# (as root, or through sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-}"
+case "$mode" in
+  demo|test) ;;
+  *) echo "usage: bash packaging/bootstrap.sh demo|test" >&2; exit 2 ;;
+esac
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if ! command -v apt-get >/dev/null; then
+    echo "bootstrap: please install ${missing[*]} (no apt-get here)" >&2; return 1
+  fi
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "bootstrap: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+PYTHON="${PYTHON:-python3}"
+"$PYTHON" -c 'import sys; assert sys.version_info >= (3, 11), sys.version' \
+  || { echo "bootstrap: Python >= 3.11 needed" >&2; exit 1; }
+if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  apt_install python3-venv
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+if [ "$mode" = test ]; then
+  .venv/bin/python -m pip install -q -e '.[test]'
+  export QT_QPA_PLATFORM=offscreen
+  .venv/bin/ruff check .
+  .venv/bin/ruff format --check .
+  exec .venv/bin/python -m pytest "${@:2}"
+else
+  .venv/bin/python -m pip install -q -e .
+  exec .venv/bin/truckwatch --demo "${@:2}"
+fi

@@ -1,0 +1,1 @@
+"""All Qt widgets of the console. Never imports console.platform."""
