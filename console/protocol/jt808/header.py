@@ -26,6 +26,7 @@ _RESERVED = 0x8000
 _H2013 = struct.Struct(">HH6sH")
 _H2019 = struct.Struct(">HHB10sH")
 _PKG = struct.Struct(">HH")
+_ID_PROPS = struct.Struct(">HH")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,14 +104,49 @@ def parse_header(content: bytes, *, lenient: bool = False) -> tuple[Header, int,
     read as 2013 even when bit 14 is set (a known terminal quirk). A declared body
     length that disagrees with the frame is an error unless ``lenient``.
     """
-    if len(content) < 13:  # 12-byte header + check code
-        raise HeaderError(f"frame of {len(content)} bytes is shorter than a header", 0)
-    message_id, props = struct.unpack_from(">HH", content, 0)
+    n = len(content)
+    if n < 13:  # 12-byte header + check code
+        raise HeaderError(f"frame of {n} bytes is shorter than a header", 0)
+    message_id, props = _ID_PROPS.unpack_from(content, 0)
     body_length = props & MAX_BODY_LENGTH
+    # Hot path: a whole (not sub-packaged) message whose length agrees with the header.
+    layout = props & (_VERSION_FLAG | _SUBPACKAGE)
+    if layout == _VERSION_FLAG and n - 18 == body_length:
+        _, _, version, phone, serial = _H2019.unpack_from(content, 0)
+        encryption = (props >> 10) & 0x7
+        header = _make_header(
+            message_id,
+            phone.hex(),
+            serial,
+            Edition.V2019,
+            version,
+            None,
+            encryption,
+            props >= _RESERVED,
+            None,
+            None,
+        )
+        return header, 17, body_length
+    if layout == 0 and n - 13 == body_length:
+        _, _, phone, serial = _H2013.unpack_from(content, 0)
+        encryption = (props >> 10) & 0x7
+        header = _make_header(
+            message_id,
+            phone.hex(),
+            serial,
+            Edition.V2013,
+            1,
+            None,
+            encryption,
+            props >= _RESERVED,
+            None,
+            None,
+        )
+        return header, 12, body_length
     subpackage = bool(props & _SUBPACKAGE)
     flag = bool(props & _VERSION_FLAG)
     extra = 4 if subpackage else 0
-    available = len(content) - 1  # minus the check code
+    available = n - 1  # minus the check code
 
     edition = Edition.V2013
     if flag:

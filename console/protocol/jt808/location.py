@@ -101,6 +101,7 @@ class LocationReport(Message):
         i = BASIC_SIZE
         lookup = ITEMS.get
         scalar = _SCALAR_ITEMS.get
+        interned = _INTERNED
         while i < n:
             if i + 2 > n:
                 issues.append(f"dangling byte 0x{body[i]:02x} after the last item at offset {i}")
@@ -114,12 +115,20 @@ class LocationReport(Message):
                     f"only {n - i - 2} remain"
                 )
                 end = n
-            data = body[i + 2 : end]
             fast = scalar(item_id)
-            if fast is not None and fast[0] == len(data):
-                items.append(fast[1](int.from_bytes(data, "big")))
-                i = end
-                continue
+            if fast is not None:
+                # Scalar items repeat (satellites, signal, fuel): share one immutable value.
+                raw = body[i:end]
+                item = interned.get(raw)
+                if item is None and fast[0] == end - i - 2:
+                    if len(interned) >= _INTERN_LIMIT:
+                        interned.clear()
+                    item = interned[raw] = fast[1](int.from_bytes(raw[2:], "big"))
+                if item is not None:
+                    items.append(item)
+                    i = end
+                    continue
+            data = body[i + 2 : end]
             decoder = lookup(item_id)
             if decoder is None:
                 items.append(RawItem(item_id, data))
@@ -203,6 +212,8 @@ class LocationReport(Message):
         return out
 
 
+_INTERNED: dict[bytes, Item] = {}
+_INTERN_LIMIT = 4096
 _make_report = fast_constructor(LocationReport)
 _make_time = fast_constructor(BcdTime)
 # Items that are one unsigned integer of a fixed size: (size, constructor), decoded inline.
