@@ -16,13 +16,13 @@ BCD time digits); properties give the derived views.
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import IntEnum, IntFlag
 from typing import Any, ClassVar, NamedTuple, Self
 
 from console.protocol._fast import fast_constructor
 from console.protocol.binary import BcdTime, Reader, Writer
+from console.protocol.errors import BodyError, LocalProtocolError
 from console.protocol.jt808.alarm_ident import IDENT_SIZE, TERMINAL_ID_SIZE, AlarmIdentification
 from console.protocol.jt808.items import Item, RawItem, UIntItem, register_item
 from console.protocol.jt808.message import DEFAULT_CONTEXT, DecodeContext, Dialect, set_bits
@@ -151,21 +151,6 @@ def _ident_json(ident: AlarmIdentification) -> dict[str, Any]:
     return {"alarm_ident": ident.to_json(), "alarm_ident_hex": ident.raw.hex()}
 
 
-def _fixed_dialect(data: bytes, sizes: dict[Dialect, int], ctx: DecodeContext) -> Dialect:
-    """The dialect of a fixed-size item: its length decides when it is one of ``sizes``.
-
-    An unambiguous length wins over ``ctx.dialect``: the identification's size is on the
-    wire, while the configured dialect may be stale (a re-flashed or swapped terminal) or
-    simply not apply (0x70 comes from DB32/T 3610 and keeps 16 bytes on 粤标 terminals).
-    Any other length is decoded with ``ctx.dialect`` (else 苏标) and fails with the field
-    that ran short or the bytes left over.
-    """
-    for dialect, size in sizes.items():
-        if len(data) == size:
-            return dialect
-    return ctx.dialect or Dialect.SUBIAO
-
-
 class _AlarmItem(Item):
     """Behaviour shared by every active-safety alarm item (mixin over the dataclasses)."""
 
@@ -202,9 +187,13 @@ class _AlarmItem(Item):
 
 
 class _TypedAlarmItem(_AlarmItem):
-    """Items with a type byte (all but TPMS)."""
+    """Items with a type byte (all but TPMS): fixed fields, the snapshot, the identification.
+
+    One struct layout per dialect, built from ``HEAD``, serves both directions.
+    """
 
     __slots__ = ()
+    HEAD: ClassVar[str]
     type_code: int
 
     @property
@@ -218,6 +207,20 @@ class _TypedAlarmItem(_AlarmItem):
         head = super()._json_head()
         head["type"] = f"0x{self.type_code:02X}"
         return head
+
+    @classmethod
+    def decode(cls, data: bytes, ctx: DecodeContext = DEFAULT_CONTEXT) -> Self:
+        # The length alone decides the dialect: the identification's size is on the wire,
+        # while a configured dialect may be stale (a swapped terminal) or simply not apply
+        # (0x70 comes from DB32/T 3610 and keeps 16 bytes on 粤标 terminals).
+        layout = _LAYOUTS[cls].get(len(data))
+        if layout is None:
+            sizes = " or ".join(f"{n} ({d.value})" for d, n in cls.FIXED_SIZE.items())
+            raise BodyError(f"item 0x{cls.ITEM_ID:02X} must be {sizes} bytes, got {len(data)}")
+        return layout.decode(data)
+
+    def encode_value(self) -> bytes:
+        return _LAYOUTS[type(self)][self.FIXED_SIZE[self.dialect]].encode(self)
 
 
 _SIZES_47_71 = {Dialect.SUBIAO: 47, Dialect.YUEBIAO: 71}
@@ -239,6 +242,7 @@ class AdasAlarm(_TypedAlarmItem):
     FAMILY = FAMILY_ADAS
     NAME = "adas"
     FIXED_SIZE = _SIZES_47_71
+    HEAD = "IBBBBBBBB"  # struct format of the fields before the snapshot
 
     alarm_id: int
     flag: int
@@ -251,38 +255,6 @@ class AdasAlarm(_TypedAlarmItem):
     sign_data: int
     snapshot: AlarmSnapshot
     alarm_ident: AlarmIdentification
-
-    @classmethod
-    def decode(cls, data: bytes, ctx: DecodeContext = DEFAULT_CONTEXT) -> Self:
-        fast = _FAST_DECODERS[cls].get(len(data))
-        if fast is not None:
-            return fast(data)
-        dialect = _fixed_dialect(data, cls.FIXED_SIZE, ctx)
-        r = Reader(data, "item 0x64")
-        value = cls(
-            alarm_id=r.u32("alarm id"),
-            flag=r.u8("flag"),
-            type_code=r.u8("type"),
-            level=r.u8("level"),
-            front_speed=r.u8("front vehicle speed"),
-            distance=r.u8("distance"),
-            deviation=r.u8("deviation type"),
-            sign_type=r.u8("road sign type"),
-            sign_data=r.u8("road sign data"),
-            snapshot=AlarmSnapshot.read(r),
-            alarm_ident=AlarmIdentification.read(r, dialect),
-        )
-        r.end()
-        return value
-
-    def encode_value(self) -> bytes:
-        w = Writer("item 0x64")
-        w.u32(self.alarm_id, "alarm id").u8(self.flag, "flag").u8(self.type_code, "type")
-        w.u8(self.level, "level").u8(self.front_speed, "front vehicle speed")
-        w.u8(self.distance, "distance").u8(self.deviation, "deviation type")
-        w.u8(self.sign_type, "road sign type").u8(self.sign_data, "road sign data")
-        self.snapshot.write(w)
-        return w.raw(self.alarm_ident.raw).getvalue()
 
     def json_fields(self) -> dict[str, Any]:
         return {
@@ -314,6 +286,7 @@ class DsmAlarm(_TypedAlarmItem):
     FAMILY = FAMILY_DSM
     NAME = "dsm"
     FIXED_SIZE = _SIZES_47_71
+    HEAD = "IBBBB4s"  # struct format of the fields before the snapshot
 
     alarm_id: int
     flag: int
@@ -323,34 +296,6 @@ class DsmAlarm(_TypedAlarmItem):
     reserved: bytes
     snapshot: AlarmSnapshot
     alarm_ident: AlarmIdentification
-
-    @classmethod
-    def decode(cls, data: bytes, ctx: DecodeContext = DEFAULT_CONTEXT) -> Self:
-        fast = _FAST_DECODERS[cls].get(len(data))
-        if fast is not None:
-            return fast(data)
-        dialect = _fixed_dialect(data, cls.FIXED_SIZE, ctx)
-        r = Reader(data, "item 0x65")
-        value = cls(
-            alarm_id=r.u32("alarm id"),
-            flag=r.u8("flag"),
-            type_code=r.u8("type"),
-            level=r.u8("level"),
-            fatigue=r.u8("fatigue degree"),
-            reserved=r.raw(4, "reserved"),
-            snapshot=AlarmSnapshot.read(r),
-            alarm_ident=AlarmIdentification.read(r, dialect),
-        )
-        r.end()
-        return value
-
-    def encode_value(self) -> bytes:
-        w = Writer("item 0x65")
-        w.u32(self.alarm_id, "alarm id").u8(self.flag, "flag").u8(self.type_code, "type")
-        w.u8(self.level, "level").u8(self.fatigue, "fatigue degree")
-        w.raw(self.reserved, 4, "reserved")
-        self.snapshot.write(w)
-        return w.raw(self.alarm_ident.raw).getvalue()
 
     def json_fields(self) -> dict[str, Any]:
         return {
@@ -562,35 +507,13 @@ class BsdAlarm(_TypedAlarmItem):
     FAMILY = FAMILY_BSD
     NAME = "bsd"
     FIXED_SIZE = _SIZES_41_65
+    HEAD = "IBB"  # struct format of the fields before the snapshot
 
     alarm_id: int
     flag: int
     type_code: int
     snapshot: AlarmSnapshot
     alarm_ident: AlarmIdentification
-
-    @classmethod
-    def decode(cls, data: bytes, ctx: DecodeContext = DEFAULT_CONTEXT) -> Self:
-        fast = _FAST_DECODERS[cls].get(len(data))
-        if fast is not None:
-            return fast(data)
-        dialect = _fixed_dialect(data, cls.FIXED_SIZE, ctx)
-        r = Reader(data, "item 0x67")
-        value = cls(
-            alarm_id=r.u32("alarm id"),
-            flag=r.u8("flag"),
-            type_code=r.u8("type"),
-            snapshot=AlarmSnapshot.read(r),
-            alarm_ident=AlarmIdentification.read(r, dialect),
-        )
-        r.end()
-        return value
-
-    def encode_value(self) -> bytes:
-        w = Writer("item 0x67")
-        w.u32(self.alarm_id, "alarm id").u8(self.flag, "flag").u8(self.type_code, "type")
-        self.snapshot.write(w)
-        return w.raw(self.alarm_ident.raw).getvalue()
 
     def json_fields(self) -> dict[str, Any]:
         return {
@@ -618,6 +541,7 @@ class AggressiveDrivingAlarm(_TypedAlarmItem):
     FAMILY = FAMILY_AGGRESSIVE_DRIVING
     NAME = "aggressive_driving"
     FIXED_SIZE = _SIZES_47_71
+    HEAD = "IBBHHH"  # struct format of the fields before the snapshot
 
     alarm_id: int
     flag: int
@@ -627,34 +551,6 @@ class AggressiveDrivingAlarm(_TypedAlarmItem):
     threshold2: int
     snapshot: AlarmSnapshot
     alarm_ident: AlarmIdentification
-
-    @classmethod
-    def decode(cls, data: bytes, ctx: DecodeContext = DEFAULT_CONTEXT) -> Self:
-        fast = _FAST_DECODERS[cls].get(len(data))
-        if fast is not None:
-            return fast(data)
-        dialect = _fixed_dialect(data, cls.FIXED_SIZE, ctx)
-        r = Reader(data, "item 0x70")
-        value = cls(
-            alarm_id=r.u32("alarm id"),
-            flag=r.u8("flag"),
-            type_code=r.u8("type"),
-            time_threshold=r.u16("alarm time threshold"),
-            threshold1=r.u16("threshold 1"),
-            threshold2=r.u16("threshold 2"),
-            snapshot=AlarmSnapshot.read(r),
-            alarm_ident=AlarmIdentification.read(r, dialect),
-        )
-        r.end()
-        return value
-
-    def encode_value(self) -> bytes:
-        w = Writer("item 0x70")
-        w.u32(self.alarm_id, "alarm id").u8(self.flag, "flag").u8(self.type_code, "type")
-        w.u16(self.time_threshold, "alarm time threshold")
-        w.u16(self.threshold1, "threshold 1").u16(self.threshold2, "threshold 2")
-        self.snapshot.write(w)
-        return w.raw(self.alarm_ident.raw).getvalue()
 
     def json_fields(self) -> dict[str, Any]:
         return {
@@ -730,39 +626,49 @@ __all__ = [
 ]
 
 
-# --- hot path --------------------------------------------------------------------------------
-# Every fixed-size item of the expected length is read with one struct call; the Reader path
-# above stays for the other lengths, where it names the field that ran short.
+# --- layouts of the fixed-size items ---------------------------------------------------------
 _make_snapshot = fast_constructor(AlarmSnapshot)
 _make_time = fast_constructor(BcdTime)
 _make_ident = fast_constructor(AlarmIdentification)
 
 
-def _fast_path(cls: type[_TypedAlarmItem], head: str) -> dict[int, Callable[[bytes], Item]]:
-    """Decoders by item length: ``head`` is the struct format of the fields before the
-    snapshot, which with the snapshot and the identification make up the whole item."""
-    make = fast_constructor(cls)
-    decoders: dict[int, Callable[[bytes], Item]] = {}
-    for dialect, size in cls.FIXED_SIZE.items():
-        layout = struct.Struct(f">{head}BHII6sH{IDENT_SIZE[dialect]}s")
-        if layout.size != size:
-            raise RuntimeError(f"{cls.__name__}: fast layout is {layout.size} bytes, not {size}")
-        n = len(head.replace("4s", "s"))  # fields before the snapshot
+class _Layout:
+    """One dialect's wire layout of a fixed-size item, read or written with one struct call
+    (a location report's items are the codec's hot path)."""
 
-        def decode(data: bytes, layout: struct.Struct = layout, n: int = n) -> Item:
-            v = layout.unpack(data)
-            snapshot = _make_snapshot(
-                v[n], v[n + 1], v[n + 2], v[n + 3], _make_time(v[n + 4].hex()), v[n + 5]
+    def __init__(self, cls: type[_TypedAlarmItem], dialect: Dialect) -> None:
+        self.cls = cls
+        self.struct = struct.Struct(f">{cls.HEAD}BHII6sH{IDENT_SIZE[dialect]}s")
+        if self.struct.size != cls.FIXED_SIZE[dialect]:
+            raise RuntimeError(f"{cls.__name__}: layout of {self.struct.size} bytes")
+        self.head = [f.name for f in fields(cls)][:-2]  # all but snapshot and identification
+        self.make = fast_constructor(cls)
+
+    def decode(self, data: bytes) -> Item:
+        v = self.struct.unpack(data)
+        n = len(self.head)
+        time = _make_time(v[n + 4].hex())
+        snapshot = _make_snapshot(v[n], v[n + 1], v[n + 2], v[n + 3], time, v[n + 5])
+        return self.make(*v[:n], snapshot, _make_ident(v[n + 6]))
+
+    def encode(self, item: _TypedAlarmItem) -> bytes:
+        s = item.snapshot
+        try:
+            return self.struct.pack(
+                *[getattr(item, name) for name in self.head],
+                s.speed,
+                s.altitude,
+                s.lat,
+                s.lon,
+                bytes.fromhex(s.time.digits),
+                s.vehicle_state,
+                item.alarm_ident.raw,
             )
-            return make(*v[:n], snapshot, _make_ident(v[n + 6]))
-
-        decoders[size] = decode
-    return decoders
+        except (struct.error, ValueError) as exc:
+            raise LocalProtocolError(f"item 0x{self.cls.ITEM_ID:02X}: {exc}") from None
 
 
-_FAST_DECODERS: dict[type, dict[int, Callable[[bytes], Item]]] = {
-    AdasAlarm: _fast_path(AdasAlarm, "IBBBBBBBB"),
-    DsmAlarm: _fast_path(DsmAlarm, "IBBBB4s"),
-    BsdAlarm: _fast_path(BsdAlarm, "IBB"),
-    AggressiveDrivingAlarm: _fast_path(AggressiveDrivingAlarm, "IBBHHH"),
+_LAYOUTS: dict[type, dict[int, _Layout]] = {
+    cls: {cls.FIXED_SIZE[d]: _Layout(cls, d) for d in Dialect}
+    for cls in (AdasAlarm, DsmAlarm, BsdAlarm, AggressiveDrivingAlarm)
 }
