@@ -1,0 +1,7 @@
+"""API router: commands (being written as part of issue #3)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
