@@ -45,9 +45,10 @@ def append_event(
 
 def events_after(
     conn: Connection, after: int, scope: Scope, *, limit: int = 1000
-) -> tuple[list[Event], int]:
-    """Events newer than ``after`` that ``scope`` may see, oldest first, and the id of the
-    last row looked at (resume from there; rows the scope hides cost nothing to skip again).
+) -> tuple[list[Event], int, bool]:
+    """Events newer than ``after`` that ``scope`` may see, oldest first; the id of the last
+    row looked at (resume from there); and whether that was all there is (fewer rows than
+    ``limit`` matched).
 
     A positions event carries many vehicles; a reader gets only the ones in its scope.
     """
@@ -73,7 +74,7 @@ def events_after(
                 continue
             event = Event(event.id, event.kind, event.time, {**event.payload, "positions": visible})
         out.append(event)
-    return out, last
+    return out, last, len(rows) < limit
 
 
 def last_event_id(conn: Connection) -> int:

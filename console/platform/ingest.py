@@ -1,0 +1,556 @@
+"""Durable ingest: terminal messages become stored positions, alarms and events, and a
+message is acknowledged only once the transaction that stored it has committed.
+
+One worker thread owns the writes. Callers on the asyncio loop hand it jobs and await
+their futures; the worker takes whatever is queued (up to ``group_commit_max``, waiting
+at most ``group_commit_wait_s`` for company) and stores it in ONE transaction — group
+commit: thousands of terminals share one fsync. The futures resolve after the commit, or
+fail with the database error so the gateway does not acknowledge and the terminal resends.
+Ingest is idempotent: a re-sent frame stores no second position (same vehicle and time)
+and no second alarm (alarm keys are unique).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from console.domain.alarm_types import AlarmFamily, AlarmType, alarm_type
+from console.domain.model import Alarm, EventKind, EvidenceStatus, Position
+from console.platform.ids import new_id
+from console.platform.store import Store
+from console.platform.store.events import append_event, last_event_id
+from console.platform.store.telemetry import (
+    VehicleRef,
+    VehicleState,
+    alarm_json,
+    end_alarm,
+    insert_alarm,
+    insert_positions,
+    load_states,
+    open_alarm_key,
+    position_row,
+    save_states,
+    vehicle_refs,
+)
+from console.protocol.jt808.active_safety import ALARM_ITEMS
+from console.protocol.jt808.location import LocationBatch, LocationReport
+from console.protocol.jt808.message import set_bits
+from console.protocol.jt808.standard_items import (
+    Fuel,
+    Mileage,
+    Satellites,
+    SignalStrength,
+    VideoAlarm,
+)
+
+log = logging.getLogger(__name__)
+
+_ALARM_ITEM_TYPES = tuple(ALARM_ITEMS.values())
+_BASIC_KEYS = frozenset(
+    (
+        "alarm_flag",
+        "status",
+        "lat",
+        "lon",
+        "altitude_m",
+        "speed_kmh",
+        "direction",
+        "time",
+        "alarm_bits",
+        "status_bits",
+    )
+)
+MOVING_KMH = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLocation:
+    """What one stored location message led to."""
+
+    positions: int
+    new_alarms: tuple[Alarm, ...]  # alarms first seen in this message
+    evidence_wanted: tuple[Alarm, ...]  # new alarms that announce attachments (send 0x9208)
+
+
+@dataclass(slots=True)
+class _Job:
+    kind: str  # "location" | "status" | "tick"
+    vehicle_id: str = ""
+    reports: tuple[LocationReport, ...] = ()
+    received_at: datetime | None = None
+    online: bool = False
+    future: asyncio.Future[Any] | None = None
+    loop: asyncio.AbstractEventLoop | None = None
+    result: Any = None
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Everything one transaction writes, collected while the jobs are applied."""
+
+    positions: list[dict[str, Any]] = field(default_factory=list)
+    states: dict[str, VehicleState] = field(default_factory=dict)
+    latest: dict[str, dict[str, Any]] = field(default_factory=dict)  # for the positions event
+    events: int = 0
+
+
+def utc_now(clock: Any) -> datetime:
+    return datetime.fromtimestamp(clock(), UTC)
+
+
+class Ingest:
+    def __init__(self, platform: Any) -> None:
+        self.config = platform.config
+        self.store: Store = platform.store
+        self.bus = platform.bus
+        self.metrics = platform.metrics
+        self.clock = platform.clock
+        self._queue: queue.Queue[_Job | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._refs: dict[str, VehicleRef] = {}
+        self._pending_positions: dict[str, dict[str, Any]] = {}
+        self._last_flush = 0.0
+        self._ticker: asyncio.Task[None] | None = None
+
+    # --- life cycle -----------------------------------------------------------------------
+    async def start(self) -> int:
+        with self.store.connect() as conn:
+            self._refs = vehicle_refs(conn)
+            self.bus.published(last_event_id(conn))
+        self._thread = threading.Thread(target=self._run, name="ingest", daemon=True)
+        self._thread.start()
+        self._ticker = asyncio.get_running_loop().create_task(self._tick())
+        return 0
+
+    async def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+        if self._thread is not None:
+            self._queue.put(None)
+            await asyncio.to_thread(self._thread.join, 30)
+            self._thread = None
+
+    async def _tick(self) -> None:
+        # Coalesced positions go out at least every position_coalesce_s, even when quiet.
+        while True:
+            await asyncio.sleep(self.config.position_coalesce_s)
+            if self._pending_positions:
+                self._queue.put(_Job("tick"))
+
+    # --- what the gateway calls -------------------------------------------------------------
+    def vehicle(self, vehicle_id: str) -> VehicleRef | None:
+        return self._refs.get(vehicle_id)
+
+    def refresh_vehicles(self) -> None:
+        with self.store.connect() as conn:
+            self._refs = vehicle_refs(conn)
+
+    async def store_location(
+        self, vehicle_id: str, message: LocationReport | LocationBatch, received_at: datetime
+    ) -> StoredLocation:
+        """Store a 0x0200 or 0x0704 durably; returns after the commit (raises if it failed)."""
+        reports = message.locations if isinstance(message, LocationBatch) else (message,)
+        return await self._submit(
+            _Job("location", vehicle_id, tuple(reports), received_at=received_at)
+        )
+
+    async def set_online(self, vehicle_id: str, online: bool, at: datetime) -> None:
+        await self._submit(_Job("status", vehicle_id, received_at=at, online=online))
+
+    async def _submit(self, job: _Job) -> Any:
+        loop = asyncio.get_running_loop()
+        job.loop, job.future = loop, loop.create_future()
+        self._queue.put(job)
+        return await job.future
+
+    # --- the worker -------------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            jobs = [job]
+            deadline = time.monotonic() + self.config.group_commit_wait_s
+            while len(jobs) < self.config.group_commit_max:
+                remaining = deadline - time.monotonic()
+                try:
+                    nxt = (
+                        self._queue.get(timeout=remaining)
+                        if remaining > 0
+                        else self._queue.get_nowait()
+                    )
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._queue.put(None)  # stop after this batch
+                    break
+                jobs.append(nxt)
+            self._commit(jobs)
+
+    def _commit(self, jobs: list[_Job]) -> None:
+        started = time.perf_counter()
+        try:
+            with self.store.begin() as conn:
+                batch = _Batch()
+                for job in jobs:
+                    job.result = self._apply(conn, job, batch)
+                insert_positions(conn, batch.positions)
+                save_states(conn, list(batch.states.values()))
+                flushed = self._flush_positions(conn, batch)
+                last = last_event_id(conn) if batch.events else 0
+        except Exception as exc:  # the database failed: nobody is acknowledged
+            self.metrics.inc("ingest_failed_batches")
+            log.error("ingest batch of %d messages failed: %s", len(jobs), exc)
+            for job in jobs:
+                _resolve(job, error=exc)
+            return
+        # Only committed positions may reach the live stream.
+        if flushed:
+            self._pending_positions.clear()
+        else:
+            self._pending_positions.update(batch.latest)
+        if last:
+            self.bus.published(last)
+        self.metrics.inc("ingest_batches")
+        self.metrics.inc("positions_stored", len(batch.positions))
+        self.metrics.set("ingest_last_batch_ms", round((time.perf_counter() - started) * 1000, 2))
+        for job in jobs:
+            _resolve(job, result=job.result)
+
+    def _apply(self, conn: Any, job: _Job, batch: _Batch) -> Any:
+        if job.kind == "tick":
+            return None
+        ref = self._refs.get(job.vehicle_id)
+        if ref is None:  # registered after our cache was filled
+            self._refs = vehicle_refs(conn)
+            ref = self._refs[job.vehicle_id]
+        state = batch.states.get(ref.id)
+        if state is None:
+            state = batch.states[ref.id] = load_states(conn, {ref.id})[ref.id]
+        now = job.received_at or utc_now(self.clock)
+        if job.kind == "status":
+            if state.online != job.online:
+                state.online = job.online
+                kind = EventKind.VEHICLE_ONLINE if job.online else EventKind.VEHICLE_OFFLINE
+                self._event(conn, batch, kind, {"vehicle_id": ref.id, "plate": ref.plate}, ref, now)
+            state.last_seen_at = now
+            return None
+        new_alarms: list[Alarm] = []
+        for report in job.reports:
+            self._apply_report(conn, batch, ref, state, report, now, new_alarms)
+        wanted = tuple(a for a in new_alarms if a.attachment_count > 0)
+        return StoredLocation(len(job.reports), tuple(new_alarms), wanted)
+
+    def _apply_report(
+        self,
+        conn: Any,
+        batch: _Batch,
+        ref: VehicleRef,
+        state: VehicleState,
+        report: LocationReport,
+        now: datetime,
+        new_alarms: list[Alarm],
+    ) -> None:
+        position, items = to_position(ref.id, report, now)
+        batch.positions.append(position_row(position, items))
+        state.last_seen_at = now
+        state.online = True
+        latest = state.time is None or position.time >= state.time
+        if latest:
+            state.time, state.lat, state.lon = position.time, position.lat, position.lon
+            state.speed_kmh, state.direction = position.speed_kmh, position.direction
+            state.status = report.status
+            # Flag alarms by edges, in time order only: a back-filled old report must not
+            # raise again what the newer ones already cleared.
+            self._edges(
+                conn,
+                batch,
+                ref,
+                position,
+                AlarmFamily.JT808,
+                state.alarm_flags,
+                report.alarm_flags,
+                new_alarms,
+            )
+            state.alarm_flags = report.alarm_flags
+            video = report.item(VideoAlarm)
+            video_bits = video.value if video is not None else 0
+            self._edges(
+                conn,
+                batch,
+                ref,
+                position,
+                AlarmFamily.VIDEO,
+                state.video_alarms,
+                video_bits,
+                new_alarms,
+            )
+            state.video_alarms = video_bits
+            batch.latest[ref.id] = position_event_entry(ref, position)
+        for item in report.items:
+            if isinstance(item, _ALARM_ITEM_TYPES):
+                self._active_safety(conn, batch, ref, position, item, now, new_alarms)
+
+    # --- alarms -----------------------------------------------------------------------------
+    def _edges(
+        self,
+        conn: Any,
+        batch: _Batch,
+        ref: VehicleRef,
+        position: Position,
+        family: AlarmFamily,
+        before: int,
+        after: int,
+        new_alarms: list[Alarm],
+    ) -> None:
+        if before == after:
+            return
+        for bit in set_bits(after & ~before):
+            kind = alarm_type(family, bit)
+            key = f"bit:{ref.id}:{kind.code}:{position.time.isoformat()}"
+            alarm = self._new_alarm(
+                conn,
+                batch,
+                ref,
+                kind,
+                key,
+                position,
+                position.time,
+                None,
+                level=None,
+                detail={"bit": bit},
+            )
+            if alarm is not None:
+                new_alarms.append(alarm)
+        for bit in set_bits(before & ~after):
+            code = alarm_type(family, bit).code
+            key = open_alarm_key(conn, ref.id, code)
+            if key is not None and end_alarm(conn, key, position.time, position.received_at):
+                self._alarm_changed(conn, batch, ref, key, position.received_at)
+
+    def _active_safety(
+        self,
+        conn: Any,
+        batch: _Batch,
+        ref: VehicleRef,
+        position: Position,
+        item: Any,
+        now: datetime,
+        new_alarms: list[Alarm],
+    ) -> None:
+        ident = item.alarm_ident
+        when = item.snapshot.time.to_datetime() or position.time
+        attachments = ident.attachments
+        for family, type_code, dialect in item.catalogue_keys():
+            kind = alarm_type(family, type_code, dialect)
+            key = f"as:{ident.raw.hex()}:{kind.code}"
+            detail = item.json_fields()
+            if item.flag == 2:  # end of an alarm: close the one its start opened
+                if end_alarm(conn, key, when, now):
+                    self._alarm_changed(conn, batch, ref, key, now)
+                    continue
+                ended = when  # its start never reached us: record it as a whole
+            else:
+                ended = when if item.flag == 0 else None  # 0: a one-off event
+            alarm = self._new_alarm(
+                conn,
+                batch,
+                ref,
+                kind,
+                key,
+                position,
+                when,
+                ended,
+                level=getattr(item, "level", None),
+                detail=detail,
+                attachments=attachments,
+                ident_hex=ident.raw.hex(),
+            )
+            if alarm is not None:
+                new_alarms.append(alarm)
+
+    def _new_alarm(
+        self,
+        conn: Any,
+        batch: _Batch,
+        ref: VehicleRef,
+        kind: AlarmType,
+        key: str,
+        position: Position,
+        started: datetime,
+        ended: datetime | None,
+        *,
+        level: int | None,
+        detail: dict[str, Any],
+        attachments: int = 0,
+        ident_hex: str | None = None,
+    ) -> Alarm | None:
+        now = position.received_at or started
+        alarm = Alarm(
+            id=new_id("alm"),
+            vehicle_id=ref.id,
+            type_code=kind.code,
+            severity=int(kind.severity_at(level)),
+            started_at=started,
+            ended_at=ended,
+            level=level,
+            lat=position.lat,
+            lon=position.lon,
+            speed_kmh=position.speed_kmh,
+            evidence_status=EvidenceStatus.PENDING if attachments else EvidenceStatus.NONE,
+            attachment_count=attachments,
+            source=kind.source.value,
+            county_id=ref.county_id,
+            enterprise_id=ref.enterprise_id,
+            plate=ref.plate,
+            detail=detail,
+        )
+        inserted = insert_alarm(
+            conn,
+            {
+                "id": alarm.id,
+                "vehicle_id": ref.id,
+                "county_id": ref.county_id,
+                "enterprise_id": ref.enterprise_id,
+                "type_code": kind.code,
+                "family": kind.family.value,
+                "severity": alarm.severity,
+                "level": level,
+                "source": alarm.source,
+                "alarm_key": key,
+                "started_at": started,
+                "ended_at": ended,
+                "lat": alarm.lat,
+                "lon": alarm.lon,
+                "speed_kmh": alarm.speed_kmh,
+                "evidence_status": alarm.evidence_status.value,
+                "attachment_count": attachments,
+                "alarm_no": secrets.token_hex(16).upper() if attachments else None,
+                "alarm_ident": ident_hex,
+                "detail": detail,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        if not inserted:
+            return None  # the same alarm again (a re-sent frame): nothing new
+        self.metrics.inc("alarms_created")
+        self._event(conn, batch, EventKind.ALARM, alarm_json(alarm), ref, now)
+        return alarm
+
+    def _alarm_changed(
+        self, conn: Any, batch: _Batch, ref: VehicleRef, key: str, now: datetime
+    ) -> None:
+        from console.platform.store.telemetry import alarm_by_key
+
+        alarm = alarm_by_key(conn, key)
+        if alarm is not None:
+            self._event(conn, batch, EventKind.ALARM_UPDATED, alarm_json(alarm), ref, now)
+
+    # --- events -----------------------------------------------------------------------------
+    def _event(
+        self,
+        conn: Any,
+        batch: _Batch,
+        kind: EventKind,
+        payload: dict[str, Any],
+        ref: VehicleRef,
+        now: datetime,
+    ) -> None:
+        append_event(
+            conn,
+            kind,
+            payload,
+            time=now,
+            vehicle_id=ref.id,
+            county_id=ref.county_id,
+            enterprise_id=ref.enterprise_id,
+        )
+        batch.events += 1
+
+    def _flush_positions(self, conn: Any, batch: _Batch) -> bool:
+        """Write the coalesced positions event (latest per vehicle) when it is due."""
+        now = self.clock()
+        pending = {**self._pending_positions, **batch.latest}
+        if not pending or now - self._last_flush < self.config.position_coalesce_s:
+            return False
+        self._last_flush = now
+        payload = {"positions": list(pending.values())}
+        append_event(conn, EventKind.POSITIONS, payload, time=utc_now(self.clock))
+        batch.events += 1
+        return True
+
+
+def _resolve(job: _Job, *, result: Any = None, error: BaseException | None = None) -> None:
+    if job.future is None or job.loop is None:
+        return
+
+    def settle() -> None:
+        if job.future is None or job.future.done():
+            return
+        if error is not None:
+            job.future.set_exception(error)
+        else:
+            job.future.set_result(result)
+
+    with contextlib.suppress(RuntimeError):  # the caller's loop is closed (shutdown)
+        job.loop.call_soon_threadsafe(settle)
+
+
+def to_position(
+    vehicle_id: str, report: LocationReport, received_at: datetime
+) -> tuple[Position, dict[str, Any]]:
+    """A 0x0200 as a stored position, and its additional items (vectors' JSON names)."""
+    reasons: list[str] = []
+    when = report.time.to_datetime()
+    if when is None:
+        reasons.append(f"unreadable time {report.time.digits}")
+        when = received_at
+    mileage = report.item(Mileage)
+    fuel = report.item(Fuel)
+    satellites = report.item(Satellites)
+    signal = report.item(SignalStrength)
+    position = Position(
+        vehicle_id=vehicle_id,
+        time=when,
+        lat=report.latitude,
+        lon=report.longitude,
+        speed_kmh=report.speed_kmh,
+        direction=report.direction,
+        altitude_m=report.altitude,
+        alarm_flags=report.alarm_flags,
+        status=report.status,
+        mileage_km=mileage.value / 10 if mileage is not None else None,
+        fuel_l=fuel.value / 10 if fuel is not None else None,
+        satellites=satellites.value if satellites is not None else None,
+        signal=signal.value if signal is not None else None,
+        received_at=received_at,
+        invalid_reasons=tuple(reasons),
+    )
+    items = {k: v for k, v in report.to_json().items() if k not in _BASIC_KEYS}
+    return position, items
+
+
+def position_event_entry(ref: VehicleRef, position: Position) -> dict[str, Any]:
+    return {
+        "vehicle_id": ref.id,
+        "plate": ref.plate,
+        "county_id": ref.county_id,
+        "enterprise_id": ref.enterprise_id,
+        "time": position.time.isoformat(),
+        "lat": position.lat,
+        "lon": position.lon,
+        "speed_kmh": position.speed_kmh,
+        "direction": position.direction,
+        "moving": position.speed_kmh >= MOVING_KMH,
+        "alarm_flags": position.alarm_flags,
+    }

@@ -1,0 +1,103 @@
+"""Terminal registration (0x0100 → 0x8100) and the lookup behind authentication (0x0102).
+
+The registry (enterprises, vehicles, installed terminals) decides who may connect:
+- the plate must belong to a known vehicle, else "no such vehicle";
+- the SIM (header phone) must be an installed terminal, else "no such terminal";
+- a terminal installed on another vehicle gets "terminal already registered", and a
+  vehicle whose registered terminal is another one gets "vehicle already registered";
+- the same terminal registering again for its own vehicle gets its code again: terminals
+  re-register after a reset, and refusing them would strand the truck until an admin acts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from console.platform.store.schema import terminals, vehicles
+from console.protocol.jt808.basic import RegisterResult
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalRecord:
+    id: str
+    phone: str
+    terminal_id: str
+    vehicle_id: str | None
+    edition: str
+    dialect: str
+    auth_code: str | None
+
+
+def _record(row: Any) -> TerminalRecord:
+    return TerminalRecord(
+        row.id, row.phone, row.terminal_id, row.vehicle_id, row.edition, row.dialect, row.auth_code
+    )
+
+
+def terminal_by_phone(conn: Connection, phone: str) -> TerminalRecord | None:
+    row = conn.execute(
+        select(terminals).where(terminals.c.phone == phone, terminals.c.active.is_(True))
+    ).first()
+    return _record(row) if row is not None else None
+
+
+def register_terminal(
+    conn: Connection,
+    *,
+    phone: str,
+    terminal_id: str,
+    plate: str,
+    plate_color: int,
+    edition: str,
+    new_code: str,
+    now: datetime,
+) -> tuple[int, TerminalRecord | None]:
+    """Decide a registration; on success bind the terminal and return its auth code."""
+    vehicle = conn.execute(
+        select(vehicles.c.id).where(
+            vehicles.c.plate == plate,
+            vehicles.c.plate_color == plate_color,
+            vehicles.c.active.is_(True),
+        )
+    ).first()
+    if vehicle is None:
+        return RegisterResult.NO_SUCH_VEHICLE, None
+    record = terminal_by_phone(conn, phone)
+    if record is None:
+        return RegisterResult.NO_SUCH_TERMINAL, None
+    if record.vehicle_id is not None and record.vehicle_id != vehicle.id:
+        return RegisterResult.TERMINAL_ALREADY_REGISTERED, record
+    other = conn.execute(
+        select(terminals.c.id).where(
+            terminals.c.vehicle_id == vehicle.id,
+            terminals.c.id != record.id,
+            terminals.c.auth_code.is_not(None),
+        )
+    ).first()
+    if other is not None:
+        return RegisterResult.VEHICLE_ALREADY_REGISTERED, record
+    code = record.auth_code or new_code
+    conn.execute(
+        update(terminals)
+        .where(terminals.c.id == record.id)
+        .values(
+            vehicle_id=vehicle.id,
+            auth_code=code,
+            registered_at=now,
+            terminal_id=terminal_id or record.terminal_id,
+            edition=edition,
+        )
+    )
+    return RegisterResult.SUCCESS, TerminalRecord(
+        record.id,
+        phone,
+        terminal_id or record.terminal_id,
+        vehicle.id,
+        edition,
+        record.dialect,
+        code,
+    )
