@@ -19,26 +19,32 @@ import queue
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from console.domain.alarm_types import AlarmFamily, AlarmType, alarm_type
+from console.domain.alarm_types import AlarmFamily, AlarmType, alarm_type, by_code
 from console.domain.model import Alarm, EventKind, EvidenceStatus, Position
+from console.platform import rules
 from console.platform.ids import new_id
+from console.platform.rules import RuleConfig, RuleEvent, RuleEventKind, RuleState
 from console.platform.store import Store
 from console.platform.store.events import append_event, last_event_id
 from console.platform.store.telemetry import (
     VehicleRef,
     VehicleState,
+    alarm_by_key,
     alarm_json,
     end_alarm,
     insert_alarm,
     insert_positions,
     load_states,
+    offline_candidates,
     open_alarm_key,
     position_row,
+    reopen_alarm,
     save_states,
+    update_alarm_detail,
     vehicle_refs,
 )
 from console.protocol.jt808.active_safety import ALARM_ITEMS
@@ -70,6 +76,7 @@ _BASIC_KEYS = frozenset(
     )
 )
 MOVING_KMH = 1.0
+SWEEP_S = 15.0  # how often vehicles are checked for going offline
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +127,9 @@ class Ingest:
         self._pending_positions: dict[str, dict[str, Any]] = {}
         self._last_flush = 0.0
         self._ticker: asyncio.Task[None] | None = None
+        # Rule state per vehicle; the worker is its only writer, the store its safe copy.
+        self._rule_states: dict[str, RuleState] = {}
+        self._last_sweep = 0.0
 
     # --- life cycle -----------------------------------------------------------------------
     async def start(self) -> int:
@@ -140,11 +150,15 @@ class Ingest:
             self._thread = None
 
     async def _tick(self) -> None:
-        # Coalesced positions go out at least every position_coalesce_s, even when quiet.
+        # Coalesced positions go out at least every position_coalesce_s, even when quiet;
+        # the offline check runs every SWEEP_S.
         while True:
             await asyncio.sleep(self.config.position_coalesce_s)
             if self._pending_positions:
                 self._queue.put(_Job("tick"))
+            if self.clock() - self._last_sweep >= min(SWEEP_S, self.config.offline_after_s / 4):
+                self._last_sweep = self.clock()
+                self._queue.put(_Job("sweep"))
 
     # --- what the gateway calls -------------------------------------------------------------
     def vehicle(self, vehicle_id: str) -> VehicleRef | None:
@@ -208,6 +222,7 @@ class Ingest:
                 flushed = self._flush_positions(conn, batch)
                 last = last_event_id(conn) if batch.events else 0
         except Exception as exc:  # the database failed: nobody is acknowledged
+            self._rule_states.clear()  # they may have run ahead of the store: reload
             self.metrics.inc("ingest_failed_batches")
             log.error("ingest batch of %d messages failed: %s", len(jobs), exc)
             for job in jobs:
@@ -228,6 +243,9 @@ class Ingest:
 
     def _apply(self, conn: Any, job: _Job, batch: _Batch) -> Any:
         if job.kind == "tick":
+            return None
+        if job.kind == "sweep":
+            self._sweep(conn, batch)
             return None
         ref = self._refs.get(job.vehicle_id)
         if ref is None:  # registered after our cache was filled
@@ -261,7 +279,17 @@ class Ingest:
         new_alarms: list[Alarm],
     ) -> None:
         position, items = to_position(ref.id, report, now)
+        invalid = rules.validate(position, now)
+        if invalid:
+            position = replace(position, invalid_reasons=position.invalid_reasons + invalid)
+            self.metrics.inc("positions_invalid")
         batch.positions.append(position_row(position, items))
+        rule_state, rule_events = rules.evaluate(
+            self._rule_state(state), position, self._rule_config(ref), now
+        )
+        self._rule_states[ref.id] = rule_state
+        state.rules = rule_state.to_json()
+        self._apply_rule_events(conn, batch, ref, rule_events, now, new_alarms)
         state.last_seen_at = now
         state.online = True
         latest = state.time is None or position.time >= state.time
@@ -326,6 +354,7 @@ class Ingest:
                 position,
                 position.time,
                 None,
+                now=position.received_at or position.time,
                 level=None,
                 detail={"bit": bit},
             )
@@ -370,6 +399,7 @@ class Ingest:
                 position,
                 when,
                 ended,
+                now=now,
                 level=getattr(item, "level", None),
                 detail=detail,
                 attachments=attachments,
@@ -385,16 +415,16 @@ class Ingest:
         ref: VehicleRef,
         kind: AlarmType,
         key: str,
-        position: Position,
+        where: Position | RuleEvent,
         started: datetime,
         ended: datetime | None,
         *,
+        now: datetime,
         level: int | None,
         detail: dict[str, Any],
         attachments: int = 0,
         ident_hex: str | None = None,
     ) -> Alarm | None:
-        now = position.received_at or started
         alarm = Alarm(
             id=new_id("alm"),
             vehicle_id=ref.id,
@@ -403,9 +433,9 @@ class Ingest:
             started_at=started,
             ended_at=ended,
             level=level,
-            lat=position.lat,
-            lon=position.lon,
-            speed_kmh=position.speed_kmh,
+            lat=where.lat,
+            lon=where.lon,
+            speed_kmh=where.speed_kmh,
             evidence_status=EvidenceStatus.PENDING if attachments else EvidenceStatus.NONE,
             attachment_count=attachments,
             source=kind.source.value,
@@ -450,11 +480,77 @@ class Ingest:
     def _alarm_changed(
         self, conn: Any, batch: _Batch, ref: VehicleRef, key: str, now: datetime
     ) -> None:
-        from console.platform.store.telemetry import alarm_by_key
-
         alarm = alarm_by_key(conn, key)
         if alarm is not None:
             self._event(conn, batch, EventKind.ALARM_UPDATED, alarm_json(alarm), ref, now)
+
+    # --- platform rules -----------------------------------------------------------------------
+    def _rule_state(self, state: VehicleState) -> RuleState:
+        cached = self._rule_states.get(state.vehicle_id)
+        if cached is not None:
+            return cached
+        loaded = RuleState.from_json(state.rules or {})
+        return loaded if loaded.vehicle_id else replace(loaded, vehicle_id=state.vehicle_id)
+
+    def _rule_config(self, ref: VehicleRef) -> RuleConfig:
+        return RuleConfig(
+            speed_limit_kmh=float(ref.speed_limit_kmh), offline_after_s=self.config.offline_after_s
+        )
+
+    def _apply_rule_events(
+        self,
+        conn: Any,
+        batch: _Batch,
+        ref: VehicleRef,
+        events: list[RuleEvent],
+        now: datetime,
+        new_alarms: list[Alarm],
+    ) -> None:
+        for event in events:
+            if event.kind is RuleEventKind.START:
+                alarm = self._new_alarm(
+                    conn,
+                    batch,
+                    ref,
+                    by_code(event.type_code),
+                    event.key,
+                    event,
+                    event.started_at,
+                    event.ended_at,
+                    now=now,
+                    level=None,
+                    detail=event.detail,
+                )
+                if alarm is not None:
+                    new_alarms.append(alarm)
+                continue
+            if event.kind is RuleEventKind.END:
+                changed = end_alarm(conn, event.key, event.ended_at or now, now)
+            else:
+                changed = reopen_alarm(conn, event.key, now)
+            update_alarm_detail(conn, event.key, event.detail, now)
+            if changed:
+                self._alarm_changed(conn, batch, ref, event.key, now)
+
+    def _sweep(self, conn: Any, batch: _Batch) -> None:
+        """Vehicles that stopped reporting for longer than the offline interval."""
+        now = utc_now(self.clock)
+        for vehicle_id, last_seen in offline_candidates(conn, now, self.config.offline_after_s):
+            ref = self._refs.get(vehicle_id)
+            cached = self._rule_states.get(vehicle_id)
+            if ref is None or (cached is not None and cached.offline_since is not None):
+                continue  # known, and already offline
+            state = batch.states.get(vehicle_id)
+            if state is None:
+                state = batch.states[vehicle_id] = load_states(conn, {vehicle_id})[vehicle_id]
+            rule_state, events = rules.check_offline(
+                self._rule_state(state), now, self._rule_config(ref), last_message_at=last_seen
+            )
+            if not events:
+                continue
+            self._rule_states[vehicle_id] = rule_state
+            state.rules = rule_state.to_json()
+            self._apply_rule_events(conn, batch, ref, events, now, [])
 
     # --- events -----------------------------------------------------------------------------
     def _event(

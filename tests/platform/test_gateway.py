@@ -244,3 +244,35 @@ async def test_a_dead_database_means_no_acknowledgement(store: Store, tmp_path: 
         assert (await t.request(report(T0))).result == ResponseResult.SUCCESS  # the resend
         assert len(rows(store, positions)) == 1
         await t.close()
+
+
+async def test_platform_rules_raise_overspeed_from_positions(store: Store, tmp_path: Path) -> None:
+    async with terminal_side(store, tmp_path) as platform:
+        t = terminal_for(platform, "veh_1")
+        await t.login()
+        for k in range(8):  # 95 km/h for 70 s against an 80 km/h limit
+            await t.request(report(T0 + timedelta(seconds=10 * k), speed=95.0))
+        await t.request(report(T0 + timedelta(seconds=80), speed=60.0))
+        (alarm,) = rows(store, alarms)
+        assert alarm.type_code == "platform.overspeed" and alarm.source == "platform"
+        assert alarm.started_at == T0 and alarm.ended_at == T0 + timedelta(seconds=80)
+        await t.close()
+
+
+async def test_a_silent_truck_gets_an_offline_alarm(store: Store, tmp_path: Path) -> None:
+    async with terminal_side(
+        store, tmp_path, offline_after_s=1.0, position_coalesce_s=0.1
+    ) as platform:
+        t = terminal_for(platform, "veh_1")
+        await t.login()
+        from datetime import UTC
+        from datetime import datetime as dt
+
+        await t.request(report(dt.now(UTC)))
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            found = rows(store, alarms, alarms.c.type_code == "platform.offline")
+            if found:
+                break
+        assert len(found) == 1 and found[0].ended_at is None
+        await t.close()

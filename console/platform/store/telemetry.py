@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
@@ -145,6 +145,19 @@ class VehicleState:
             "video_alarms": self.video_alarms,
             "rules": self.rules or {},
         }
+
+
+def offline_candidates(
+    conn: Connection, now: datetime, after_s: float
+) -> list[tuple[str, datetime]]:
+    """Vehicles whose last message is older than ``after_s`` seconds (the rules decide)."""
+    cutoff = now - timedelta(seconds=after_s)
+    rows = conn.execute(
+        select(vehicle_state.c.vehicle_id, vehicle_state.c.last_seen_at).where(
+            vehicle_state.c.last_seen_at < cutoff
+        )
+    )
+    return [(r.vehicle_id, r.last_seen_at) for r in rows]
 
 
 def load_states(conn: Connection, vehicle_ids: set[str]) -> dict[str, VehicleState]:
