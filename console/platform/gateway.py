@@ -23,6 +23,7 @@ from console.platform.store.commands import insert_command, update_command
 from console.platform.store.events import append_event
 from console.platform.store.registration import (
     TerminalRecord,
+    deregister,
     register_terminal,
     terminal_by_phone,
 )
@@ -209,8 +210,7 @@ class Session:
                 header, ResponseResult.SUCCESS if self.authenticated else ResponseResult.FAILURE
             )
         elif isinstance(message, Logout):
-            self.reply(header, ResponseResult.SUCCESS)
-            await self.close()
+            await self._deregister(header)
         elif isinstance(message, (LocationReport, LocationBatch)):
             await self._location(header, message)
         elif isinstance(message, MultimediaEvent):
@@ -243,6 +243,20 @@ class Session:
             message.plate_number,
             RegisterResult(result).name,
         )
+
+    async def _deregister(self, header: Header) -> None:
+        try:
+            changed = await asyncio.to_thread(self.gateway.deregister, header.phone)
+        except StoreUnavailable as exc:
+            log.error("deregistration of %s not answered: %s", header.phone, exc)
+            return
+        log.info(
+            "terminal %s deregisters (%s)",
+            header.phone,
+            "done" if changed else "was not registered",
+        )
+        self.reply(header, ResponseResult.SUCCESS)
+        await self.close()
 
     async def _authenticate(self, header: Header, message: Authenticate) -> None:
         try:
@@ -373,6 +387,10 @@ class Gateway:
                 now=_now(self.clock),
             )
 
+    def deregister(self, phone: str) -> bool:
+        with self.store.begin() as conn:
+            return deregister(conn, phone)
+
     def lookup_terminal(self, phone: str) -> TerminalRecord | None:
         with self.store.connect() as conn:
             return terminal_by_phone(conn, phone)
@@ -484,10 +502,10 @@ class Gateway:
         )
 
     def _upload_request(self, alarm_id: str) -> AttachmentUploadRequest | None:
-        from console.platform.attachments import upload_request_for
+        from console.platform.attachments import upload_request_for_alarm
 
         with self.store.connect() as conn:
-            return upload_request_for(conn, alarm_id, self.platform)
+            return upload_request_for_alarm(conn, alarm_id, self.platform)
 
 
 def _for_edition(message: Message, edition: Edition | None) -> Message:

@@ -18,7 +18,7 @@ from console.platform.store.schema import alarms, commands, positions, vehicle_s
 from console.protocol.binary import BcdTime
 from console.protocol.jt808.active_safety import AlarmSnapshot, DsmAlarm
 from console.protocol.jt808.alarm_ident import AlarmIdentification
-from console.protocol.jt808.basic import RegisterResult, ResponseResult
+from console.protocol.jt808.basic import Logout, RegisterResult, ResponseResult
 from console.protocol.jt808.message import Dialect, RawMessage
 from console.protocol.jt808.text import TextMessage
 
@@ -27,8 +27,8 @@ T0 = datetime(2026, 11, 21, 9, 0, tzinfo=CST)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    store = Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
+def store(store: Store) -> Store:
+    """The shared store fixture (SQLite, and PostgreSQL when configured) with our trucks."""
     build_world(store)
     return store
 
@@ -63,16 +63,32 @@ async def test_unknown_plate_is_refused_with_no_such_vehicle(store: Store, tmp_p
         await t.close()
 
 
-async def test_register_authenticate_and_register_again(store: Store, tmp_path: Path) -> None:
+async def test_register_authenticate_and_heartbeat(store: Store, tmp_path: Path) -> None:
     async with terminal_side(store, tmp_path) as platform:
         t = terminal_for(platform, "veh_1")
         await t.connect()
         first = await t.register()
         assert first.result == RegisterResult.SUCCESS and first.auth_code
         assert (await t.authenticate()).result == ResponseResult.SUCCESS
-        again = await t.register()
-        assert again.result == RegisterResult.SUCCESS and again.auth_code == first.auth_code
         assert (await t.heartbeat()).result == ResponseResult.SUCCESS
+        await t.close()
+
+
+async def test_registering_twice_is_refused_until_the_terminal_deregisters(
+    store: Store, tmp_path: Path
+) -> None:
+    async with terminal_side(store, tmp_path) as platform:
+        t = terminal_for(platform, "veh_1")
+        await t.connect()
+        first = await t.register()
+        assert (await t.register()).result == RegisterResult.TERMINAL_ALREADY_REGISTERED
+        assert (await t.request(Logout())).result == ResponseResult.SUCCESS  # 0x0003 注销
+        await t.close()
+        await t.connect()
+        again = await t.register()
+        assert again.result == RegisterResult.SUCCESS and again.auth_code != first.auth_code
+        assert (await t.authenticate(first.auth_code)).result == ResponseResult.FAILURE
+        assert (await t.authenticate(again.auth_code)).result == ResponseResult.SUCCESS
         await t.close()
 
 
@@ -207,6 +223,7 @@ async def test_a_reconnect_replaces_the_old_session(store: Store, tmp_path: Path
         old = terminal_for(platform, "veh_1")
         await old.login()
         new = terminal_for(platform, "veh_1")
+        new.auth_code = old.auth_code  # the same truck, on a new connection
         await new.login()
         await asyncio.sleep(0.05)
         assert platform.gateway.sessions["veh_1"] is not None

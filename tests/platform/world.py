@@ -73,3 +73,50 @@ def truck(vehicle_id: str) -> dict[str, str]:
             ("plate", "phone", "terminal_id", "edition", "dialect"), (row[1], *row[4:]), strict=True
         )
     )
+
+
+def build_fleet(
+    store: Store, count: int, *, county: str = "cty_qc", enterprise: str = "ent_a"
+) -> list[dict[str, str]]:
+    """``count`` more trucks with 2019 粤标 terminals (for load and durability tests)."""
+    fleet = [
+        {
+            "vehicle_id": f"veh_f{n:05d}",
+            "plate": f"粤R{n:05d}",
+            "phone": f"{13900000000 + n:020d}",
+            "terminal_id": f"GDF{n:05d}",
+        }
+        for n in range(count)
+    ]
+    with store.begin() as conn:
+        conn.execute(
+            insert(vehicles),
+            [
+                {
+                    "id": t["vehicle_id"],
+                    "plate": t["plate"],
+                    "plate_color": 2,
+                    "enterprise_id": enterprise,
+                    "county_id": county,
+                    "vehicle_type": "heavy_goods",
+                    "speed_limit_kmh": 80,
+                    "created_at": NOW,
+                }
+                for t in fleet
+            ],
+        )
+        conn.execute(
+            insert(terminals),
+            [
+                {
+                    "id": f"trm_{t['vehicle_id']}",
+                    "phone": t["phone"],
+                    "terminal_id": t["terminal_id"],
+                    "vehicle_id": t["vehicle_id"],
+                    "edition": "2019",
+                    "dialect": "yuebiao",
+                }
+                for t in fleet
+            ],
+        )
+    return fleet

@@ -29,11 +29,9 @@ BATCH = 500
 
 
 def sse(event: Event) -> str:
-    data = json.dumps(
-        {"id": event.id, "kind": event.kind.value, "time": event.time.isoformat(), **event.payload},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    """``id:`` is the event id, ``event:`` its kind, ``data:`` the thing itself in its one
+    JSON shape (an alarm as ``GET /alarms/{id}`` gives it, a command, the positions batch)."""
+    data = json.dumps(event.payload, ensure_ascii=False, separators=(",", ":"))
     return f"id: {event.id}\nevent: {event.kind.value}\ndata: {data}\n\n"
 
 

@@ -3,10 +3,11 @@
 The registry (enterprises, vehicles, installed terminals) decides who may connect:
 - the plate must belong to a known vehicle, else "no such vehicle";
 - the SIM (header phone) must be an installed terminal, else "no such terminal";
-- a terminal installed on another vehicle gets "terminal already registered", and a
-  vehicle whose registered terminal is another one gets "vehicle already registered";
-- the same terminal registering again for its own vehicle gets its code again: terminals
-  re-register after a reset, and refusing them would strand the truck until an admin acts.
+- a terminal that is registered already (it holds an auth code, or is installed on
+  another vehicle) gets "terminal already registered"; a vehicle whose registered terminal
+  is another one gets "vehicle already registered";
+- a terminal that lost its code deregisters first (0x0003 终端注销, :func:`deregister`)
+  and then registers again, as JT/T 808 §8.7 intends.
 """
 
 from __future__ import annotations
@@ -38,9 +39,18 @@ def _record(row: Any) -> TerminalRecord:
     )
 
 
+def phone_forms(phone: str) -> tuple[str, ...]:
+    """The ways one SIM number appears: a 2013 header carries 12 BCD digits, a 2019 header
+    20, both left-padded with zeros; the registry may hold either."""
+    digits = phone.lstrip("0")
+    return tuple(dict.fromkeys((phone, digits.rjust(12, "0"), digits.rjust(20, "0"))))
+
+
 def terminal_by_phone(conn: Connection, phone: str) -> TerminalRecord | None:
     row = conn.execute(
-        select(terminals).where(terminals.c.phone == phone, terminals.c.active.is_(True))
+        select(terminals).where(
+            terminals.c.phone.in_(phone_forms(phone)), terminals.c.active.is_(True)
+        )
     ).first()
     return _record(row) if row is not None else None
 
@@ -69,7 +79,9 @@ def register_terminal(
     record = terminal_by_phone(conn, phone)
     if record is None:
         return RegisterResult.NO_SUCH_TERMINAL, None
-    if record.vehicle_id is not None and record.vehicle_id != vehicle.id:
+    if record.auth_code is not None or (
+        record.vehicle_id is not None and record.vehicle_id != vehicle.id
+    ):
         return RegisterResult.TERMINAL_ALREADY_REGISTERED, record
     other = conn.execute(
         select(terminals.c.id).where(
@@ -80,7 +92,7 @@ def register_terminal(
     ).first()
     if other is not None:
         return RegisterResult.VEHICLE_ALREADY_REGISTERED, record
-    code = record.auth_code or new_code
+    code = new_code
     conn.execute(
         update(terminals)
         .where(terminals.c.id == record.id)
@@ -94,10 +106,21 @@ def register_terminal(
     )
     return RegisterResult.SUCCESS, TerminalRecord(
         record.id,
-        phone,
+        record.phone,
         terminal_id or record.terminal_id,
         vehicle.id,
         edition,
         record.dialect,
         code,
     )
+
+
+def deregister(conn: Connection, phone: str) -> bool:
+    """0x0003: the terminal gives up its registration (its auth code); the installation
+    record (which vehicle it is on) stays. True when something changed."""
+    result = conn.execute(
+        update(terminals)
+        .where(terminals.c.phone.in_(phone_forms(phone)), terminals.c.auth_code.is_not(None))
+        .values(auth_code=None)
+    )
+    return result.rowcount == 1
