@@ -162,8 +162,8 @@ async def test_terminal_to_api_to_event_stream(
                     assert reply.result == 0
                 alarm_at = T0 + timedelta(seconds=95)
                 await terminal.request(report(alarm_at, items=(dsm_fatigue("T000001", alarm_at),)))
-                alarm_event = await first.wait_for(lambda e: e["kind"] == "alarm")
-                cut = alarm_event["id"]
+                await first.wait_for(lambda e: e["kind"] == "alarm")
+            cut = first.events[-1]["id"]  # the Last-Event-ID the console would send
 
             # The first client is gone; the evidence and the TTS command happen meanwhile.
             for _ in range(200):

@@ -203,9 +203,12 @@ def save_states(conn: Connection, states: list[VehicleState]) -> None:
 
 # --- alarms -----------------------------------------------------------------------------
 def insert_alarm(conn: Connection, row: dict[str, Any]) -> bool:
-    """Insert unless an alarm with the same ``alarm_key`` exists; True when inserted."""
-    result = conn.execute(_insert_ignoring_duplicates(conn, alarms), [row])
-    return result.rowcount == 1
+    """Insert unless an alarm with the same ``alarm_key`` exists; True when inserted.
+
+    RETURNING tells reliably whether the row went in (an executemany rowcount does not,
+    on PostgreSQL)."""
+    stmt = _insert_ignoring_duplicates(conn, alarms).values(row).returning(alarms.c.id)
+    return conn.execute(stmt).first() is not None
 
 
 def alarm_by_key(conn: Connection, key: str) -> Alarm | None:
