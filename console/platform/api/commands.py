@@ -8,13 +8,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from console.domain.model import CommandKind, CommandStatus, Scope
 from console.platform.api.deps import ConnDep, CtxDep, CurrentUser
 from console.platform.gateway import command_json
 from console.platform.store.commands import get_command
-from console.platform.store.schema import vehicles
+from console.platform.store.registry import get_vehicle
 from console.protocol.binary import BcdTime
 from console.protocol.errors import LocalProtocolError
 from console.protocol.jt808.multimedia import TakePhoto
@@ -43,12 +42,7 @@ class ResourcesIn(BaseModel):
 
 
 def visible_vehicle(conn: Any, vehicle_id: str, scope: Scope) -> None:
-    query = select(vehicles.c.id).where(vehicles.c.id == vehicle_id)
-    if scope.county_ids is not None:
-        query = query.where(vehicles.c.county_id.in_(scope.county_ids))
-    if scope.enterprise_ids is not None:
-        query = query.where(vehicles.c.enterprise_id.in_(scope.enterprise_ids))
-    if conn.execute(query).first() is None:
+    if get_vehicle(conn, vehicle_id, scope) is None:
         raise HTTPException(404, f"no vehicle {vehicle_id}")
 
 

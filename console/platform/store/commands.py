@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from console.domain.model import Command, CommandKind, CommandStatus, Scope
+from console.platform.store.registry import scope_condition
 from console.platform.store.schema import commands, vehicles
 
 
@@ -42,10 +43,7 @@ def get_command(conn: Connection, command_id: str, scope: Scope) -> Command | No
         .join(vehicles, vehicles.c.id == commands.c.vehicle_id)
         .where(commands.c.id == command_id)
     )
-    if scope.county_ids is not None:
-        query = query.where(vehicles.c.county_id.in_(scope.county_ids))
-    if scope.enterprise_ids is not None:
-        query = query.where(vehicles.c.enterprise_id.in_(scope.enterprise_ids))
+    query = query.where(scope_condition(scope, vehicles.c.county_id, vehicles.c.enterprise_id))
     row = conn.execute(query).first()
     return _from_row(row) if row is not None else None
 

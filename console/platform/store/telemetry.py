@@ -10,6 +10,7 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from console.domain.model import Alarm, EvidenceStatus, Position, Scope
+from console.platform.store.registry import scope_condition
 from console.platform.store.schema import alarms, positions, vehicle_state, vehicles
 
 
@@ -299,11 +300,7 @@ class AlarmFilter:
 
 def _alarm_query(scope: Scope, f: AlarmFilter) -> Any:
     query = select(alarms, vehicles.c.plate).join(vehicles, vehicles.c.id == alarms.c.vehicle_id)
-    conds = []
-    if scope.county_ids is not None:
-        conds.append(alarms.c.county_id.in_(scope.county_ids))
-    if scope.enterprise_ids is not None:
-        conds.append(alarms.c.enterprise_id.in_(scope.enterprise_ids))
+    conds = [scope_condition(scope, alarms.c.county_id, alarms.c.enterprise_id)]
     if f.start is not None:
         conds.append(alarms.c.started_at >= f.start)
     if f.end is not None:
@@ -326,7 +323,7 @@ def _alarm_query(scope: Scope, f: AlarmFilter) -> Any:
         conds.append(alarms.c.ended_at.is_(None))
     if f.plate:
         conds.append(vehicles.c.plate.contains(f.plate, autoescape=True))
-    return query.where(and_(*conds)) if conds else query
+    return query.where(and_(*conds))
 
 
 def list_alarms(
