@@ -39,7 +39,10 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+# A CJK font for the Chinese overlay on simulated evidence; ffprobe checks the clips in tests.
+apt_install fonts-wqy-microhei || echo "bootstrap: no CJK font; evidence overlays fall back to pinyin"
 if [ "$mode" = test ]; then
+  apt_install ffmpeg || echo "bootstrap: no ffmpeg; the ffprobe checks will be skipped"
   .venv/bin/python -m pip install -q -e '.[test]'
   export QT_QPA_PLATFORM=offscreen
   .venv/bin/ruff check .

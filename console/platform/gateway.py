@@ -141,8 +141,8 @@ class Session:
         await self.gateway._session_closed(self)
 
     def write(self, frames: list[bytes]) -> None:
-        if self.closed:
-            return
+        if self.closed or self.writer.transport.is_closing():
+            return  # the terminal has gone: an ack for it helps nobody
         if self.writer.transport.get_write_buffer_size() > _MAX_WRITE_BUFFER:
             log.warning("terminal %s does not read its replies: closing", self.name)
             self.gateway.metrics.inc("sessions_slow_closed")

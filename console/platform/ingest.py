@@ -61,20 +61,6 @@ from console.protocol.jt808.standard_items import (
 log = logging.getLogger(__name__)
 
 _ALARM_ITEM_TYPES = tuple(ALARM_ITEMS.values())
-_BASIC_KEYS = frozenset(
-    (
-        "alarm_flag",
-        "status",
-        "lat",
-        "lon",
-        "altitude_m",
-        "speed_kmh",
-        "direction",
-        "time",
-        "alarm_bits",
-        "status_bits",
-    )
-)
 MOVING_KMH = 1.0
 SWEEP_S = 15.0  # how often vehicles are checked for going offline
 
@@ -127,7 +113,9 @@ class Ingest:
         self._pending_positions: dict[str, dict[str, Any]] = {}
         self._last_flush = 0.0
         self._ticker: asyncio.Task[None] | None = None
-        # Rule state per vehicle; the worker is its only writer, the store its safe copy.
+        # Vehicle and rule state: the worker is their only writer and keeps them in memory;
+        # the store has the safe copy, reloaded after a failed batch.
+        self._states: dict[str, VehicleState] = {}
         self._rule_states: dict[str, RuleState] = {}
         self._last_sweep = 0.0
 
@@ -222,11 +210,11 @@ class Ingest:
                 flushed = self._flush_positions(conn, batch)
                 last = last_event_id(conn) if batch.events else 0
         except Exception as exc:  # the database failed: nobody is acknowledged
-            self._rule_states.clear()  # they may have run ahead of the store: reload
+            self._states.clear()  # they may have run ahead of the store: reload
+            self._rule_states.clear()
             self.metrics.inc("ingest_failed_batches")
             log.error("ingest batch of %d messages failed: %s", len(jobs), exc)
-            for job in jobs:
-                _resolve(job, error=exc)
+            _resolve_all(jobs, error=exc)
             return
         # Only committed positions may reach the live stream.
         if flushed:
@@ -238,8 +226,7 @@ class Ingest:
         self.metrics.inc("ingest_batches")
         self.metrics.inc("positions_stored", len(batch.positions))
         self.metrics.set("ingest_last_batch_ms", round((time.perf_counter() - started) * 1000, 2))
-        for job in jobs:
-            _resolve(job, result=job.result)
+        _resolve_all(jobs)
 
     def _apply(self, conn: Any, job: _Job, batch: _Batch) -> Any:
         if job.kind == "tick":
@@ -253,7 +240,7 @@ class Ingest:
             ref = self._refs[job.vehicle_id]
         state = batch.states.get(ref.id)
         if state is None:
-            state = batch.states[ref.id] = load_states(conn, {ref.id})[ref.id]
+            state = batch.states[ref.id] = self._state(conn, ref.id)
         now = job.received_at or utc_now(self.clock)
         if job.kind == "status":
             if state.online != job.online:
@@ -484,6 +471,16 @@ class Ingest:
         if alarm is not None:
             self._event(conn, batch, EventKind.ALARM_UPDATED, alarm_json(alarm), ref, now)
 
+    def _state(self, conn: Any, vehicle_id: str) -> VehicleState:
+        state = self._states.get(vehicle_id)
+        if state is None:
+            if not self._states:  # first use: load every vehicle in one query
+                self._states.update(load_states(conn, set(self._refs)))
+            state = self._states.get(vehicle_id)
+            if state is None:
+                state = self._states[vehicle_id] = load_states(conn, {vehicle_id})[vehicle_id]
+        return state
+
     # --- platform rules -----------------------------------------------------------------------
     def _rule_state(self, state: VehicleState) -> RuleState:
         cached = self._rule_states.get(state.vehicle_id)
@@ -542,7 +539,7 @@ class Ingest:
                 continue  # known, and already offline
             state = batch.states.get(vehicle_id)
             if state is None:
-                state = batch.states[vehicle_id] = load_states(conn, {vehicle_id})[vehicle_id]
+                state = batch.states[vehicle_id] = self._state(conn, vehicle_id)
             rule_state, events = rules.check_offline(
                 self._rule_state(state), now, self._rule_config(ref), last_message_at=last_seen
             )
@@ -586,20 +583,26 @@ class Ingest:
         return True
 
 
-def _resolve(job: _Job, *, result: Any = None, error: BaseException | None = None) -> None:
-    if job.future is None or job.loop is None:
-        return
+def _resolve_all(jobs: list[_Job], *, error: BaseException | None = None) -> None:
+    """Settle the jobs' futures: one wake-up per event loop for the whole batch (a
+    call_soon_threadsafe per message costs more than storing the message)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Job]] = {}
+    for job in jobs:
+        if job.future is not None and job.loop is not None:
+            by_loop.setdefault(job.loop, []).append(job)
 
-    def settle() -> None:
-        if job.future is None or job.future.done():
-            return
-        if error is not None:
-            job.future.set_exception(error)
-        else:
-            job.future.set_result(result)
+    def settle(batch: list[_Job]) -> None:
+        for job in batch:
+            if job.future is None or job.future.done():
+                continue
+            if error is not None:
+                job.future.set_exception(error)
+            else:
+                job.future.set_result(job.result)
 
-    with contextlib.suppress(RuntimeError):  # the caller's loop is closed (shutdown)
-        job.loop.call_soon_threadsafe(settle)
+    for loop, batch in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # that loop is closed (shutdown)
+            loop.call_soon_threadsafe(settle, batch)
 
 
 def to_position(
@@ -632,7 +635,7 @@ def to_position(
         received_at=received_at,
         invalid_reasons=tuple(reasons),
     )
-    items = {k: v for k, v in report.to_json().items() if k not in _BASIC_KEYS}
+    items = report.items_json()
     return position, items
 
 

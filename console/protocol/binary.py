@@ -72,9 +72,18 @@ class BcdTime:
 
     def to_datetime(self) -> datetime | None:
         """The moment as an aware datetime in GMT+8, or None when the digits are no date."""
-        try:
-            return datetime.strptime("20" + self.digits, "%Y%m%d%H%M%S").replace(tzinfo=CHINA_TZ)
-        except ValueError:
+        d = self.digits
+        try:  # int() per field: several times faster than strptime, on the ingest hot path
+            return datetime(
+                2000 + int(d[0:2]),
+                int(d[2:4]),
+                int(d[4:6]),
+                int(d[6:8]),
+                int(d[8:10]),
+                int(d[10:12]),
+                tzinfo=CHINA_TZ,
+            )
+        except ValueError:  # hex nibbles, month 20, ...
             return None
 
     @property

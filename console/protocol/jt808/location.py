@@ -194,21 +194,23 @@ class LocationReport(Message):
             "status_bits": set_bits(self.status),
         }
 
-    def to_json(self) -> dict[str, Any]:
-        out = self.basic_json()
-        out["item_ids"] = [f"0x{item.item_id:02X}" for item in self.items]
+    def items_json(self) -> dict[str, Any]:
+        """What the additional items say, under the vectors' names (and the defects found)."""
+        out: dict[str, Any] = {}
         for item in self.items:
             for key, value in item.json_fields().items():
-                if (
-                    isinstance(value, dict)
-                    and isinstance(out.get(key), dict)
-                    and key.endswith("_items")
-                ):
+                if isinstance(value, dict) and key.endswith("_items") and key in out:
                     out[key].update(value)  # several raw/malformed items share one map
                 else:
                     out[key] = value
         if self.issues:
             out["issues"] = list(self.issues)
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        out = self.basic_json()
+        out["item_ids"] = [f"0x{item.item_id:02X}" for item in self.items]
+        out.update(self.items_json())
         return out
 
 
