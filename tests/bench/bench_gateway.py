@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -57,7 +58,7 @@ NOW = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 ADMIN_PASSWORD = "bench-" + secrets.token_hex(4)
 
 
-def build_world(store: Store, count: int) -> list[dict[str, str]]:
+def build_world(store: Store, count: int, *, registered: bool = True) -> list[dict[str, str]]:
     fleet = [
         {
             "vehicle_id": f"veh_b{n:05d}",
@@ -112,8 +113,8 @@ def build_world(store: Store, count: int) -> list[dict[str, str]]:
                         "vehicle_id": t["vehicle_id"],
                         "edition": "2019",
                         "dialect": "yuebiao",
-                        "auth_code": t["code"],
-                        "registered_at": NOW,
+                        "auth_code": t["code"] if registered else None,
+                        "registered_at": NOW if registered else None,
                     }
                     for t in part
                 ],
@@ -234,30 +235,23 @@ class Terminal:
         self.writer.close()
 
 
-async def sse_listener(
-    port: int, token: str, arrivals: dict[tuple[str, str], float], stop: asyncio.Event
-) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(
-        f"GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
-        "Accept: text/event-stream\r\n\r\n".encode()
-    )
-    buffer = b""
-    while not stop.is_set():
-        try:
-            chunk = await asyncio.wait_for(reader.read(65536), 0.5)
-        except TimeoutError:
-            continue
-        if not chunk:
-            break
-        now = time.perf_counter()
-        buffer += chunk
-        while b"\n\n" in buffer:
-            block, buffer = buffer.split(b"\n\n", 1)
-            if b"event: alarm\n" in block:
-                data = json.loads(block.split(b"data: ", 1)[1])
-                arrivals[(data["vehicle_id"], data["started_at"])] = now
-    writer.close()
+async def sse_listener(port: int, token: str, arrivals: dict[tuple[str, float], float]) -> None:
+    """An admin console's event stream: when did each alarm event arrive (cancel to stop)."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {token}"}
+    async with (
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=None) as client,
+        client.stream("GET", "/api/v1/events", headers=headers) as response,
+    ):
+        kind = ""
+        async for line in response.aiter_lines():
+            if line.startswith("event: "):
+                kind = line[7:]
+            elif line.startswith("data: ") and kind == "alarm":
+                data = json.loads(line[6:])
+                started = datetime.fromisoformat(data["started_at"]).timestamp()
+                arrivals[(data["vehicle_id"], started)] = time.perf_counter()
 
 
 def login(port: int) -> str:
@@ -286,15 +280,14 @@ async def throughput(
     for start in range(0, len(terminals), 500):
         await asyncio.gather(*(t.open() for t in terminals[start : start + 500]))
     token = await asyncio.to_thread(login, ports["http"])
-    arrivals: dict[tuple[str, str], float] = {}
-    stop = asyncio.Event()
-    listener = asyncio.create_task(sse_listener(ports["http"], token, arrivals, stop))
+    arrivals: dict[tuple[str, float], float] = {}
+    listener = asyncio.create_task(sse_listener(ports["http"], token, arrivals))
     await asyncio.sleep(0.5)
 
     store = Store.open(db, migrate=False)
     with store.connect() as conn:
         before = conn.execute(select(func.count()).select_from(positions)).scalar_one()
-    alarm_sent: dict[tuple[str, str], float] = {}
+    alarm_sent: dict[tuple[str, float], float] = {}
     alarmers = terminals[::50]
 
     async def raise_alarms(until: float) -> None:
@@ -302,7 +295,7 @@ async def throughput(
             for t in alarmers:
                 t.report(alarm=False)  # clear, then raise: one SOS edge each round
                 sent = t.report(alarm=True)
-                started = (NOW + timedelta(seconds=t.k)).isoformat()
+                started = (NOW + timedelta(seconds=t.k)).timestamp()
                 alarm_sent[(t.spec["vehicle_id"], started)] = sent
             await asyncio.sleep(2)
 
@@ -322,8 +315,9 @@ async def throughput(
     )
     elapsed = time.perf_counter() - start
     await asyncio.sleep(1.5)  # let the last alarms reach the stream
-    stop.set()
-    await listener
+    listener.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await listener
     with store.connect() as conn:
         after = conn.execute(select(func.count()).select_from(positions)).scalar_one()
     store.close()
