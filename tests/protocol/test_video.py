@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from vectors import assert_matches, body_of
 
 from console.protocol.binary import BcdTime, Reader, gbk_decode
 from console.protocol.errors import BodyError, LocalProtocolError
@@ -39,19 +40,6 @@ from console.protocol.jt808.video import (
 
 VECTORS_PATH = Path(__file__).resolve().parents[3] / "shared/protocol/vectors.json"
 
-HEADER_KEYS = {
-    "message_id",
-    "protocol_version",
-    "version_flag",
-    "header_protocol_version",
-    "phone",
-    "serial",
-    "body_length",
-    "subpackage",
-    "package_total",
-    "package_index",
-    "escaped_on_wire",
-}
 
 CLASSES: dict[str, type[Message]] = {
     "0x9101": LiveVideoRequest,
@@ -75,53 +63,9 @@ def _ids(vectors: list[dict[str, Any]]) -> list[str]:
     return [v["id"] for v in vectors]
 
 
-def body_of(vector: dict[str, Any]) -> bytes:
-    """The message body of a vector; full frames are stripped here, by hand."""
-    data = bytes.fromhex(vector["hex"])
-    if vector["framing"] == "body_only":
-        return data
-    assert vector["framing"] == "full_frame"
-    assert data[0] == 0x7E and data[-1] == 0x7E
-    content = data[1:-1].replace(b"\x7d\x02", b"\x7e").replace(b"\x7d\x01", b"\x7d")
-    props = int.from_bytes(content[2:4], "big")
-    header_size = 17 if vector["protocol_version"] == "2019" else 12
-    assert bool(props & 0x4000) == (header_size == 17)
-    if props & 0x2000:
-        header_size += 4
-    body_length = props & 0x3FF
-    assert len(content) == header_size + body_length + 1  # + check code
-    return content[header_size : header_size + body_length]
-
-
 def ctx_of(vector: dict[str, Any]) -> DecodeContext:
     edition = Edition.V2019 if vector["protocol_version"] == "2019" else Edition.V2013
     return DecodeContext(edition=edition)
-
-
-def normalize(value: Any) -> Any:
-    """Numbers to 6 decimals, "0x02" equal to 2, recursively."""
-    if isinstance(value, dict):
-        return {k: normalize(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [normalize(v) for v in value]
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float):
-        return round(value, 6)
-    if isinstance(value, str) and value[:2].lower() == "0x":
-        try:
-            return int(value, 16)
-        except ValueError:
-            return value
-    return value
-
-
-def assert_matches(expected: dict[str, Any], actual: dict[str, Any]) -> None:
-    keys = [k for k in expected if k not in HEADER_KEYS]
-    assert keys, "a vector with nothing to compare"
-    for key in keys:
-        assert key in actual, f"to_json() has no {key!r}"
-        assert normalize(actual[key]) == normalize(expected[key]), key
 
 
 def _is_fragment(vector: dict[str, Any]) -> bool:
