@@ -9,11 +9,13 @@ terminates them in order and kills what does not exit in time.
 from __future__ import annotations
 
 import ctypes
+import json
 import logging
 import signal
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
@@ -32,6 +34,39 @@ def python_command(module_main: str, *args: str) -> list[str]:
     module, _, func = module_main.partition(":")
     code = f"import sys; from {module} import {func}; sys.exit({func}())"
     return [sys.executable, "-c", code, *args]
+
+
+def platform_command(db: str, data_dir: Path, ports: dict[str, int] | None = None) -> list[str]:
+    """``truckwatch-platform serve`` on loopback; ports 0 (the default) pick free ones."""
+    p = ports or {}
+    return python_command(
+        "console.platform.service:main",
+        "serve",
+        "--db",
+        db,
+        "--data-dir",
+        str(data_dir),
+        "--host",
+        "127.0.0.1",
+        "--jt808-port",
+        str(p.get("jt808", 0)),
+        "--attachment-port",
+        str(p.get("attachment", 0)),
+        "--media-port",
+        str(p.get("media", 0)),
+        "--http-port",
+        str(p.get("http", 0)),
+    )
+
+
+def read_ports(proc: subprocess.Popen[str]) -> dict[str, int]:
+    """The one JSON line of ports a starting platform prints (its stdout must be a pipe)."""
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    proc.stdout.close()
+    if not line:
+        raise RuntimeError(f"the platform did not start (exit status {proc.wait()})")
+    return json.loads(line)
 
 
 class Children:

@@ -19,7 +19,7 @@ from typing import Any
 
 import requests
 
-from console.children import Children, python_command
+from console.children import Children, platform_command, python_command, read_ports
 
 PLATFORM = "console.platform.service:main"
 SIMULATOR = "console.sim.cli:main"
@@ -72,33 +72,14 @@ def log_file(data_dir: Path, name: str) -> Any:
 def start_platform(children: Children, db: str, data_dir: Path) -> dict[str, int]:
     proc = children.start(
         "platform",
-        python_command(
-            PLATFORM,
-            "serve",
-            "--db",
-            db,
-            "--data-dir",
-            str(data_dir),
-            "--host",
-            "127.0.0.1",
-            "--jt808-port",
-            "0",
-            "--attachment-port",
-            "0",
-            "--media-port",
-            "0",
-            "--http-port",
-            "0",
-        ),
+        platform_command(db, data_dir),
         stdout=subprocess.PIPE,
         stderr=log_file(data_dir, "platform"),
     )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    proc.stdout.close()
-    if not line:
-        raise SystemExit(f"the platform did not start (exit status {proc.wait()})")
-    return json.loads(line)
+    try:
+        return read_ports(proc)
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def status(api: str, token: str) -> dict[str, Any]:

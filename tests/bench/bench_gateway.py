@@ -29,7 +29,6 @@ import os
 import resource
 import secrets
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -37,6 +36,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from console.children import platform_command, read_ports
 from console.platform.auth import hash_password
 from console.platform.store import Store
 from console.platform.store.schema import (
@@ -123,33 +123,9 @@ def build_world(store: Store, count: int, *, registered: bool = True) -> list[di
 
 
 def start_platform(db: str, data_dir: Path) -> tuple[subprocess.Popen[str], dict[str, int]]:
-    cmd = [
-        sys.executable,
-        "-c",
-        "from console.platform.service import main; raise SystemExit(main())",
-        "serve",
-        "--db",
-        db,
-        "--data-dir",
-        str(data_dir),
-        "--host",
-        "127.0.0.1",
-        "--jt808-port",
-        "0",
-        "--attachment-port",
-        "0",
-        "--media-port",
-        "0",
-        "--http-port",
-        "0",
-    ]
+    cmd = platform_command(db, data_dir)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    proc.stdout.close()
-    if not line:
-        raise SystemExit(f"platform did not start (exit {proc.wait()})")
-    return proc, json.loads(line)
+    return proc, read_ports(proc)
 
 
 def rss_mb(pid: int) -> float:

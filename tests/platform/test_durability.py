@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import signal
 import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from sqlalchemy import func, select
 from terminal import CST, report
 from world import build_fleet, build_world
 
+from console.children import platform_command, read_ports
 from console.platform.store import Store
 from console.platform.store.schema import alarms, positions
 from console.protocol.jt808.basic import Authenticate, PlatformResponse, Register, RegisterResponse
@@ -34,36 +33,10 @@ T0 = datetime(2026, 11, 21, 10, 0, tzinfo=CST)
 
 def start_platform(
     db: str, data_dir: Path, ports: dict[str, int] | None = None
-) -> tuple[subprocess.Popen, dict[str, int]]:
-    p = ports or {"jt808": 0, "attachment": 0, "media": 0, "http": 0}
-    cmd = [
-        sys.executable,
-        "-c",
-        "from console.platform.service import main; raise SystemExit(main())",
-        "serve",
-        "--db",
-        db,
-        "--data-dir",
-        str(data_dir),
-        "--host",
-        "127.0.0.1",
-        "--jt808-port",
-        str(p["jt808"]),
-        "--attachment-port",
-        str(p["attachment"]),
-        "--media-port",
-        str(p["media"]),
-        "--http-port",
-        str(p["http"]),
-    ]
+) -> tuple[subprocess.Popen[str], dict[str, int]]:
+    cmd = platform_command(db, data_dir, ports)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    proc.stdout.close()  # one line of ports is all it prints
-    if not line:
-        proc.kill()
-        raise RuntimeError(f"platform did not start: exit {proc.wait()}")
-    return proc, json.loads(line)
+    return proc, read_ports(proc)
 
 
 class Truck:
