@@ -1,36 +1,123 @@
-"""``truckwatch``: the console's entry point.
+"""``truckwatch``: the console's entry point (the only module of ``console`` that imports Qt).
 
-The Qt console window arrives with issue #5. Until then ``truckwatch --demo`` runs the
-local demo headless: the embedded platform and the simulated fleet as child processes,
-with a status line (see :mod:`console.demo`).
+- ``truckwatch`` — the login dialog: the local demo or a platform server.
+- ``truckwatch --demo`` — straight into the local demo: an embedded ``truckwatch-platform``
+  (SQLite under the user data directory) and a ``truckwatch-sim`` fleet as child processes;
+  both end with the console, also when it crashes or is killed (console/children.py).
+- ``truckwatch --demo --self-test [--screenshot F.png]`` — the smoke test: everything headless,
+  waits for the fleet on the map, prints one JSON line, exits 0 or 1 within 120 s.
+- ``truckwatch --demo --headless`` — the demo without a window (status line).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
+import signal
 import sys
+from pathlib import Path
 
 from console import __version__
 
+log = logging.getLogger("truckwatch")
 
-def main(argv: list[str] | None = None) -> int:
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="truckwatch", description="TruckWatch console")
     parser.add_argument(
         "--demo", action="store_true", help="local demo: platform + simulated fleet"
     )
+    parser.add_argument("--headless", action="store_true", help="demo without a window")
+    parser.add_argument("--self-test", action="store_true", help="smoke test, prints JSON")
+    parser.add_argument("--screenshot", type=Path, help="self-test: save the main window here")
+    parser.add_argument("--timeout", type=float, default=120.0, help="self-test time limit, s")
     parser.add_argument("--vehicles", type=int, help="demo: how many trucks drive (default all)")
     parser.add_argument("--speedup", type=float, default=10.0, help="demo: simulated time ×K")
-    parser.add_argument("--duration", type=float, help="demo: stop after this many seconds")
+    parser.add_argument("--duration", type=float, help="headless demo: stop after S seconds")
+    parser.add_argument("--data-dir", type=Path, help="demo data directory (default: user data)")
     parser.add_argument("--version", action="version", version=f"TruckWatch {__version__}")
-    args = parser.parse_args(argv)
-    if not args.demo:
-        parser.print_help()
-        return 0
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     from console import demo
 
-    return demo.run(
-        demo.demo_dir(), vehicles=args.vehicles, speedup=args.speedup, duration=args.duration
+    data_dir = args.data_dir or demo.demo_dir()
+    if args.headless:
+        return demo.run(
+            data_dir, vehicles=args.vehicles, speedup=args.speedup, duration=args.duration
+        )
+    if args.self_test:
+        args.demo = True
+    prepare_qt_environment(headless=args.self_test)
+    return run_gui(args, data_dir)
+
+
+def prepare_qt_environment(*, headless: bool) -> None:
+    """Before Qt starts: no display → offscreen (self-test); QtWebEngine's Chromium cannot
+    use its sandbox as root or where user namespaces are blocked."""
+    if headless and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--no-sandbox" not in flags:
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --no-sandbox".strip()
+
+
+def run_gui(args: argparse.Namespace, data_dir: Path) -> int:
+    from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
+    from PySide6.QtWebEngineWidgets import QWebEngineView  # noqa: F401  (before QApplication)
+    from PySide6.QtWidgets import QApplication
+
+    from console import demo
+    from console.children import Children
+    from console.client import PlatformClient
+    from widgets import i18n
+    from widgets.startup import Startup
+
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("TruckWatch")
+    app.setOrganizationName("TruckWatch")
+    app.setApplicationVersion(__version__)
+    settings = QSettings()
+    translators = i18n.install(app, str(settings.value("language", i18n.DEFAULT_LANGUAGE)))
+    children = Children()
+
+    def start_local_demo() -> PlatformClient:
+        """Runs on a worker thread: seed once, start the children, log in as admin."""
+        started = demo.start(children, data_dir, vehicles=args.vehicles, speedup=args.speedup)
+        client = PlatformClient(started.api_url)
+        client.login("admin", started.credentials["admin"])
+        return client
+
+    startup = Startup(
+        app,
+        settings,
+        start_local_demo,
+        self_test=args.self_test,
+        screenshot=args.screenshot,
+        timeout_s=args.timeout,
     )
+    # SIGTERM / Ctrl-C end the console cleanly (children stopped). Python runs signal
+    # handlers only between bytecodes, so a timer lets it look in while Qt's loop runs.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: startup.finish(0))
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+    try:
+        startup.begin(demo=args.demo)
+        code = app.exec() if not startup.finished else startup.exit_code
+    finally:
+        startup.shutdown()
+        children.stop()
+    del translators
+    return startup.exit_code if startup.exit_code is not None else code
 
 
 if __name__ == "__main__":

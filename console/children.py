@@ -4,6 +4,10 @@ The console starts the embedded platform and the simulator as child processes. T
 stop when the console quits, and also when it crashes or is killed: on Linux the kernel
 sends them SIGTERM when their parent dies (PR_SET_PDEATHSIG); everywhere, :meth:`stop`
 terminates them in order and kills what does not exit in time.
+
+PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, not only the process.
+The console starts its children from worker threads (pool threads come and go), so every
+child is forked by one spawner thread that lives as long as the process.
 """
 
 from __future__ import annotations
@@ -11,11 +15,15 @@ from __future__ import annotations
 import ctypes
 import json
 import logging
+import queue
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
@@ -69,6 +77,37 @@ def read_ports(proc: subprocess.Popen[str]) -> dict[str, int]:
     return json.loads(line)
 
 
+class _Spawner:
+    """One long-lived thread that runs every Popen (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def run(self, job: Callable[[], Any]) -> Any:
+        if threading.current_thread() is threading.main_thread():
+            return job()  # the main thread lives as long as the process
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="spawner", daemon=True)
+                self._thread.start()
+        done: Future[Any] = Future()
+        self._jobs.put((job, done))
+        return done.result()
+
+    def _loop(self) -> None:
+        while True:
+            job, done = self._jobs.get()
+            try:
+                done.set_result(job())
+            except BaseException as exc:
+                done.set_exception(exc)
+
+
+_spawner = _Spawner()
+
+
 class Children:
     def __init__(self) -> None:
         self.procs: list[tuple[str, subprocess.Popen[str]]] = []
@@ -76,7 +115,9 @@ class Children:
     def start(self, name: str, argv: Sequence[str], **kwargs: object) -> subprocess.Popen[str]:
         if sys.platform.startswith("linux"):
             kwargs.setdefault("preexec_fn", _die_with_parent)
-        proc = subprocess.Popen(list(argv), text=True, **kwargs)  # type: ignore[call-overload]
+        proc = _spawner.run(
+            lambda: subprocess.Popen(list(argv), text=True, **kwargs)  # type: ignore[call-overload]
+        )
         self.procs.append((name, proc))
         log.info("started %s (pid %d)", name, proc.pid)
         return proc

@@ -1,9 +1,9 @@
-"""The local demo without the console window: the embedded platform (SQLite under the user
-data directory, seeded with the 清远 demo world once) and the simulated fleet, as child
-processes, with a status line until Ctrl-C.
+"""The local demo: the embedded platform (SQLite under the user data directory, seeded with
+the 清远 demo world once) and the simulated fleet, as child processes of the console.
 
-This is what ``truckwatch --demo`` runs until the Qt console exists (issue #5); the console
-will start the same two children.
+:func:`start` is what the console window uses (``truckwatch --demo``); :func:`run` is the
+same demo without a window (``truckwatch --demo --headless``), with a status line until
+Ctrl-C.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,10 +49,9 @@ def ensure_seeded(db: str, data_dir: Path, creds: dict[str, str]) -> None:
             "--demo",
             "--db",
             db,
-            "--admin-password",
-            creds["admin"],
-            "--demo-password",
-            creds["demo"],
+            # "=": a random password may start with "-", which argparse would take for an option
+            f"--admin-password={creds['admin']}",
+            f"--demo-password={creds['demo']}",
             "--json",
         ),
         capture_output=True,
@@ -60,7 +60,7 @@ def ensure_seeded(db: str, data_dir: Path, creds: dict[str, str]) -> None:
         check=False,
     )
     if result.returncode not in (0, 3):  # 3: seeded already
-        raise SystemExit(f"seeding the demo database failed:\n{result.stderr}")
+        raise RuntimeError(f"seeding the demo database failed:\n{result.stderr[-2000:]}")
     marker.write_text("ok", encoding="utf-8")
 
 
@@ -70,16 +70,16 @@ def log_file(data_dir: Path, name: str) -> Any:
 
 
 def start_platform(children: Children, db: str, data_dir: Path) -> dict[str, int]:
-    proc = children.start(
-        "platform",
-        platform_command(db, data_dir),
-        stdout=subprocess.PIPE,
-        stderr=log_file(data_dir, "platform"),
-    )
+    """Start the platform and read its ports; RuntimeError (with where its log is) if it
+    does not come up."""
+    with log_file(data_dir, "platform") as log:
+        proc = children.start(
+            "platform", platform_command(db, data_dir), stdout=subprocess.PIPE, stderr=log
+        )
     try:
         return read_ports(proc)
     except RuntimeError as exc:
-        raise SystemExit(str(exc)) from None
+        raise RuntimeError(f"{exc}; see {data_dir / 'platform.log'}") from None
 
 
 def status(api: str, token: str) -> dict[str, Any]:
@@ -93,6 +93,59 @@ def status(api: str, token: str) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class LocalDemo:
+    """A running embedded demo: where its API is and how to log in."""
+
+    api_url: str
+    ports: dict[str, int]
+    credentials: dict[str, str]
+    data_dir: Path
+
+    @property
+    def logs(self) -> list[Path]:
+        return [self.data_dir / "platform" / "platform.log", self.data_dir / "simulator.log"]
+
+
+def start(
+    children: Children,
+    data_dir: Path,
+    *,
+    vehicles: int | None = None,
+    speedup: float = 10.0,
+    fleet: bool = True,
+) -> LocalDemo:
+    """Seed (once), start the platform and, with ``fleet``, the simulator as ``children``
+    (they die with this process, see :mod:`console.children`)."""
+    db = f"sqlite:///{data_dir / 'demo.db'}"
+    creds = credentials(data_dir)
+    ensure_seeded(db, data_dir, creds)
+    ports = start_platform(children, db, data_dir / "platform")
+    api = f"http://127.0.0.1:{ports['http']}"
+    if fleet:
+        sim_args = [
+            "--jt808",
+            f"127.0.0.1:{ports['jt808']}",
+            "--api",
+            api,
+            "--username",
+            "admin",
+            f"--password={creds['admin']}",
+            "--speedup",
+            str(speedup),
+        ]
+        if vehicles:
+            sim_args += ["--vehicles", str(vehicles)]
+        with log_file(data_dir, "simulator") as log:
+            children.start(
+                "simulator",
+                python_command(SIMULATOR, *sim_args),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+    return LocalDemo(api, ports, creds, data_dir)
+
+
 def run(
     data_dir: Path,
     *,
@@ -100,13 +153,8 @@ def run(
     speedup: float = 10.0,
     duration: float | None = None,
 ) -> int:
-    db = f"sqlite:///{data_dir / 'demo.db'}"
-    creds = credentials(data_dir)
-    print(
-        "TruckWatch demo — the console window arrives with issue #5; running the platform and the"
-    )
-    print("simulated fleet headless. Ctrl-C stops both.\n")
-    ensure_seeded(db, data_dir, creds)
+    """``truckwatch --demo --headless``: the demo without a window, with a status line."""
+    print("TruckWatch demo, headless: the platform and the simulated fleet. Ctrl-C stops both.\n")
     stop = False
 
     def interrupted(*_: object) -> None:
@@ -115,28 +163,12 @@ def run(
 
     signal.signal(signal.SIGTERM, interrupted)
     with Children() as children:
-        ports = start_platform(children, db, data_dir / "platform")
-        api = f"http://127.0.0.1:{ports['http']}"
-        sim_args = [
-            "--jt808",
-            f"127.0.0.1:{ports['jt808']}",
-            "--api",
-            api,
-            "--username",
-            "admin",
-            "--password",
-            creds["admin"],
-            "--speedup",
-            str(speedup),
-        ]
-        if vehicles:
-            sim_args += ["--vehicles", str(vehicles)]
-        children.start(
-            "simulator",
-            python_command(SIMULATOR, *sim_args),
-            stdout=log_file(data_dir, "simulator"),
-            stderr=subprocess.STDOUT,
-        )
+        try:
+            demo = start(children, data_dir, vehicles=vehicles, speedup=speedup)
+        except RuntimeError as exc:
+            print(f"the demo could not start: {exc}", file=sys.stderr)
+            return 1
+        api, creds, ports = demo.api_url, demo.credentials, demo.ports
         token = requests.post(
             f"{api}/api/v1/auth/login",
             json={"username": "admin", "password": creds["admin"]},
@@ -148,8 +180,7 @@ def run(
             f" video :{ports['media']}"
         )
         print(f"other users   op_* (county operators), ent_* (officers): password {creds['demo']}")
-        logs = f"{data_dir / 'platform' / 'platform.log'}, {data_dir / 'simulator.log'}"
-        print(f"logs          {logs}\n")
+        print(f"logs          {', '.join(map(str, demo.logs))}\n")
         started = time.monotonic()
         try:
             while not stop and (duration is None or time.monotonic() - started < duration):

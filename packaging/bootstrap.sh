@@ -39,12 +39,22 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-# A CJK font for the Chinese overlay on simulated evidence; ffprobe checks the clips in tests.
-apt_install fonts-wqy-microhei || echo "bootstrap: no CJK font; evidence overlays fall back to pinyin"
+# A CJK font for the Chinese UI and the overlay on simulated evidence.
+apt_install fonts-wqy-microhei || echo "bootstrap: no CJK font; Chinese text may show as boxes"
+# What Qt 6 and QtWebEngine (the map) load from the system: X11/xcb, EGL/GL, NSS, sound.
+apt_install libegl1 libgl1 libnss3 libfontconfig1 libdbus-1-3 libxkbcommon0 \
+  libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
+  libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 libxcomposite1 libxdamage1 libxrandr2 \
+  libxtst6 libxkbfile1 libasound2 \
+  || echo "bootstrap: some Qt system libraries are missing; the console may not start"
 if [ "$mode" = test ]; then
   apt_install ffmpeg || echo "bootstrap: no ffmpeg; the ffprobe checks will be skipped"
   .venv/bin/python -m pip install -q -e '.[test]'
   export QT_QPA_PLATFORM=offscreen
+  # QtWebEngine's Chromium cannot use its sandbox as root (CI runs as root).
+  if [ "$(id -u)" -eq 0 ]; then
+    export QTWEBENGINE_CHROMIUM_FLAGS="${QTWEBENGINE_CHROMIUM_FLAGS:-} --no-sandbox"
+  fi
   .venv/bin/ruff check .
   .venv/bin/ruff format --check .
   exec .venv/bin/python -m pytest "${@:2}"

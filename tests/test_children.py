@@ -67,3 +67,19 @@ def test_children_die_when_the_parent_is_killed(tmp_path: Path) -> None:
             break
         time.sleep(0.05)
     assert not alive(child_pid)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_child_started_from_a_passing_thread_outlives_that_thread() -> None:
+    # PR_SET_PDEATHSIG is tied to the forking thread: the console starts its children from
+    # worker threads that end, and the children must not end with them.
+    import threading
+
+    with Children() as children:
+        started: list[subprocess.Popen[str]] = []
+        worker = threading.Thread(target=lambda: started.append(children.start("s", SLEEPER)))
+        worker.start()
+        worker.join()
+        time.sleep(1.0)
+        assert alive(started[0].pid)
+    assert not alive(started[0].pid)

@@ -1,5 +1,5 @@
-"""``truckwatch --demo`` (headless until the console window exists): the platform and the
-simulated fleet start as children, trucks come online, and both stop with the demo."""
+"""``truckwatch --demo --headless``: the platform and the simulated fleet start as children,
+trucks come online, and both stop with the demo."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def test_demo_brings_trucks_online_and_cleans_up(tmp_path: Path) -> None:
             "-c",
             "from console.app import main; raise SystemExit(main())",
             "--demo",
+            "--headless",
             "--vehicles",
             "20",
             "--duration",
@@ -40,6 +41,9 @@ def test_demo_brings_trucks_online_and_cleans_up(tmp_path: Path) -> None:
     demo = tmp_path / "truckwatch" / "demo"
     assert (demo / "demo.db").exists() and (demo / "simulator.log").exists()
     leftovers = subprocess.run(
-        ["pgrep", "-f", f"--data-dir {demo}"], capture_output=True, text=True, check=False
+        ["pgrep", "-f", "--", f"serve .*--data-dir {demo}/platform"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    assert leftovers.stdout.strip() == "", "the platform outlived the demo"
+    assert leftovers.returncode == 1, "the platform outlived the demo"  # 1: none found

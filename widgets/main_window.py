@@ -1,0 +1,475 @@
+"""The console's main window: the live map in the middle, the vehicle tree and the detail
+card in docks, the status bar with the figures a duty officer glances at.
+
+It is a client of the platform through :class:`console.client.PlatformClient` only; every
+call runs on :class:`widgets.tasks.Tasks`, the live events come through
+:class:`widgets.live.LiveFeed`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QWidget,
+)
+
+from console.client import ClientError, PlatformClient, StreamEvent
+from widgets import i18n
+from widgets.live import LiveFeed
+from widgets.map import basemaps
+from widgets.map.markers import Marker
+from widgets.map.view import MapView
+from widgets.tasks import Tasks
+from widgets.vehicle_card import VehicleCard
+from widgets.vehicle_tree import VehicleTree
+from widgets.vehicle_tree_model import VehicleItem, VehicleTreeModel
+
+log = logging.getLogger(__name__)
+
+CST = timedelta(hours=8)  # the platform's trucks and users are in 中国标准时间
+TRAIL_MINUTES = 30
+COUNTS_REFRESH_MS = 30_000
+STATE_TEXT = {
+    "connecting": (QT_TRANSLATE_NOOP("MainWindow", "正在连接…"), "#b26a00"),
+    "connected": (QT_TRANSLATE_NOOP("MainWindow", "已连接"), "#1e7d32"),
+    "reconnecting": (QT_TRANSLATE_NOOP("MainWindow", "连接中断，正在重连…"), "#c62828"),
+    "unauthorized": (QT_TRANSLATE_NOOP("MainWindow", "登录已失效"), "#c62828"),
+    "stopped": (QT_TRANSLATE_NOOP("MainWindow", "未连接"), "#616161"),
+}
+WALL_STYLE = "QWidget { font-size: 16pt; } QStatusBar QLabel { font-size: 18pt; }"
+
+
+class MainWindow(QMainWindow):
+    tree_loaded = Signal()
+    counts_changed = Signal(int, int)  # alarms today, unhandled
+
+    def __init__(
+        self,
+        client: PlatformClient,
+        *,
+        settings: QSettings,
+        tasks: Tasks | None = None,
+        title_suffix: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.client = client
+        self.settings = settings
+        self.tasks = tasks or Tasks(self)
+        self.alarms_today = 0
+        self.unhandled = 0
+        self.selected: str | None = None
+        self.clock_offset_s = 0.0  # platform time − local time
+        self.last_error = ""
+        user = client.user or {}
+        self.setWindowTitle(
+            self.tr("TruckWatch 重型货车主动安全监控 — {who}").format(
+                who=user.get("display_name") or user.get("username", "")
+            )
+            + title_suffix
+        )
+        self.setObjectName("MainWindow")
+        self.resize(1600, 900)
+
+        self.model = VehicleTreeModel(self)
+        self.map = MapView(self, base_map=self._saved_base_map())
+        self.setCentralWidget(self.map)
+        self.tree = VehicleTree(self.model, self)
+        self.card = VehicleCard(self)
+        self.tree_dock = self._dock(
+            "vehicles", self.tr("车辆"), self.tree, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.card_dock = self._dock(
+            "vehicle_card", self.tr("车辆详情"), self.card, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self._status_bar()
+        self._menus()
+
+        self.feed = LiveFeed(client, self)
+        self.feed.event.connect(self.on_event)
+        self.feed.state_changed.connect(self.on_stream_state)
+        self.tree.vehicle_selected.connect(self.select_vehicle)
+        self.map.vehicle_clicked.connect(self.tree.select_vehicle)
+
+        self.ticker = QTimer(self)
+        self.ticker.timeout.connect(self._tick)
+        self.ticker.start(1000)
+        self.counts_timer = QTimer(self)
+        self.counts_timer.timeout.connect(self.refresh_counts)
+        self.counts_timer.start(COUNTS_REFRESH_MS)
+        self._restore_layout()
+
+    # --- building ---------------------------------------------------------------------------
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{name}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _status_bar(self) -> None:
+        bar = self.statusBar()
+        self.online_label = QLabel(self)
+        self.alarms_label = QLabel(self)
+        self.unhandled_label = QLabel(self)
+        self.connection_label = QLabel(self)
+        self.clock_label = QLabel(self)
+        for label in (self.online_label, self.alarms_label, self.unhandled_label):
+            bar.addPermanentWidget(label)
+        bar.addPermanentWidget(self.connection_label)
+        bar.addPermanentWidget(self.clock_label)
+        self._show_counts()
+        self.on_stream_state("connecting", "")
+
+    def _menus(self) -> None:
+        view = self.menuBar().addMenu(self.tr("视图(&V)"))
+        view.addAction(self.tree_dock.toggleViewAction())
+        view.addAction(self.card_dock.toggleViewAction())
+        view.addSeparator()
+        self.wall_action = QAction(self.tr("墙屏模式（全屏）"), self)
+        self.wall_action.setShortcut(QKeySequence(Qt.Key.Key_F11))
+        self.wall_action.setCheckable(True)
+        self.wall_action.toggled.connect(self.set_wall_mode)
+        view.addAction(self.wall_action)
+        reset = QAction(self.tr("恢复默认布局"), self)
+        reset.triggered.connect(self.reset_layout)
+        view.addAction(reset)
+        reload = QAction(self.tr("刷新"), self)
+        reload.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        reload.triggered.connect(self.reload)
+        view.addAction(reload)
+
+        map_menu = self.menuBar().addMenu(self.tr("地图(&M)"))
+        self.follow_action = QAction(self.tr("跟踪所选车辆"), self)
+        self.follow_action.setCheckable(True)
+        self.follow_action.toggled.connect(self._follow_toggled)
+        map_menu.addAction(self.follow_action)
+        fit = QAction(self.tr("显示全部车辆"), self)
+        fit.triggered.connect(self.map.fit_all)
+        map_menu.addAction(fit)
+        map_menu.addSeparator()
+        group = QActionGroup(self)
+        current = self.settings.value("map/base", "osm")
+        for key, label in (
+            ("osm", self.tr("OpenStreetMap")),
+            ("gaode", self.tr("高德地图 (GCJ-02)")),
+            ("tianditu", self.tr("天地图（需要密钥）…")),
+            ("xyz", self.tr("自定义 XYZ 瓦片…")),
+            ("offline", self.tr("离线瓦片目录…")),
+            ("none", self.tr("无底图（仅县区轮廓）")),
+        ):
+            action = QAction(label, self)
+            action.setCheckable(True)
+            action.setChecked(key == current)
+            action.setData(key)
+            action.triggered.connect(lambda _=False, k=key: self.choose_base_map(k))
+            group.addAction(action)
+            map_menu.addAction(action)
+
+        settings_menu = self.menuBar().addMenu(self.tr("设置(&S)"))
+        language = settings_menu.addMenu(self.tr("语言 / Language"))
+        chosen = self.settings.value("language", i18n.DEFAULT_LANGUAGE)
+        languages = QActionGroup(self)
+        for code, name in i18n.LANGUAGES.items():
+            action = QAction(name, self)
+            action.setCheckable(True)
+            action.setChecked(code == chosen)
+            action.triggered.connect(lambda _=False, c=code: self.set_language(c))
+            languages.addAction(action)
+            language.addAction(action)
+
+        help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        about = QAction(self.tr("关于 TruckWatch"), self)
+        about.triggered.connect(self.about)
+        help_menu.addAction(about)
+
+    # --- start ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Load the fleet, then follow the live stream."""
+        self.reload()
+        self.feed.start()
+        self.refresh_counts()
+        self.tasks.run(self.client.health, self._got_health, lambda exc: None)
+
+    def reload(self) -> None:
+        self.tasks.run(self.client.vehicle_tree, self._tree_arrived, self.show_error)
+
+    def _tree_arrived(self, tree: dict[str, Any]) -> None:
+        self.model.load(tree)
+        self.map.clear()
+        self.map.push_positions(
+            [self.marker(v) for v in self.model.vehicles.values() if v.lat is not None]
+        )
+        self._show_counts()
+        if self.selected:
+            self.select_vehicle(self.selected)
+        self.tree_loaded.emit()
+
+    def _got_health(self, health: dict[str, Any]) -> None:
+        try:
+            platform_now = datetime.fromisoformat(health["time"])
+        except (KeyError, ValueError):
+            return
+        self.clock_offset_s = (platform_now - datetime.now(UTC)).total_seconds()
+
+    # --- live events ------------------------------------------------------------------------
+    def on_event(self, event: StreamEvent) -> None:
+        data = event.data if isinstance(event.data, dict) else {}
+        if event.kind == "positions":
+            touched = self.model.apply_positions(data.get("positions", []))
+            self.map.push_positions([self.marker(v) for v in touched if v.lat is not None])
+            if self.selected and any(v.id == self.selected for v in touched):
+                self._show_card(self.selected)
+        elif event.kind in ("vehicle_online", "vehicle_offline"):
+            item = self.model.set_online(data.get("vehicle_id", ""), event.kind == "vehicle_online")
+            if item is not None and item.lat is not None:
+                self.map.push_positions([self.marker(item)])
+        elif event.kind == "alarm":
+            item = self.model.note_alarm(data.get("vehicle_id", ""))
+            if item is not None and item.lat is not None:
+                self.map.push_positions([self.marker(item)])
+            self.card.note_alarm(data)
+            self.alarms_today += 1
+            self.unhandled += 1
+        elif event.kind == "reset":  # the platform cannot replay that far: start over
+            self.reload()
+            self.refresh_counts()
+        self._show_counts()
+
+    def on_stream_state(self, state: str, detail: str) -> None:
+        text, colour = STATE_TEXT.get(state, (state, "#616161"))
+        shown = self.tr(text)
+        self.connection_label.setText(f"● {shown}")
+        self.connection_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        self.connection_label.setToolTip(detail or shown)
+        if state == "unauthorized":
+            self.show_error(ClientError("invalid_token", detail))
+
+    def marker(self, v: VehicleItem) -> Marker:
+        return Marker(
+            vehicle_id=v.id,
+            plate=v.plate,
+            lat=v.lat or 0.0,
+            lon=v.lon or 0.0,
+            direction=v.direction or 0,
+            speed_kmh=v.speed_kmh or 0.0,
+            status=v.status(self.model.clock()).value,
+        )
+
+    # --- selection --------------------------------------------------------------------------
+    def select_vehicle(self, vehicle_id: str) -> None:
+        if vehicle_id not in self.model.vehicles:
+            return
+        changed = vehicle_id != self.selected
+        self.selected = vehicle_id
+        self._show_card(vehicle_id)
+        self.map.centre_on(vehicle_id, 14 if changed else None)
+        if self.follow_action.isChecked():
+            self.map.follow(vehicle_id)
+        if changed:
+            self._load_alarms_and_trail(vehicle_id)
+
+    def _show_card(self, vehicle_id: str) -> None:
+        item = self.model.vehicles[vehicle_id]
+        self.card.show_vehicle(item, item.status(self.model.clock()))
+
+    def _load_alarms_and_trail(self, vehicle_id: str) -> None:
+        now = datetime.now(UTC)
+        day_start = _day_start(now)
+        self.tasks.run(
+            lambda: self.client.alarms(vehicle_id=vehicle_id, start=day_start, limit=50),
+            lambda page: self.card.set_alarms(vehicle_id, page),
+            self.show_error,
+        )
+        start = now - timedelta(minutes=TRAIL_MINUTES)
+        self.tasks.run(
+            lambda: self.client.track(vehicle_id, start, now + timedelta(minutes=1)),
+            lambda positions: self.map.show_trail(
+                vehicle_id, [(p["lat"], p["lon"]) for p in positions if p.get("valid", True)]
+            ),
+            self.show_error,
+        )
+
+    def _follow_toggled(self, on: bool) -> None:
+        self.map.follow(self.selected if on else None)
+
+    # --- figures ----------------------------------------------------------------------------
+    def refresh_counts(self) -> None:
+        day_start = _day_start(datetime.now(UTC))
+
+        def fetch() -> tuple[int, int]:
+            today = self.client.alarms(start=day_start, limit=1)["total"]
+            open_ = self.client.alarms(start=day_start, open=True, limit=1)["total"]
+            return today, open_
+
+        self.tasks.run(fetch, self._got_counts, self.show_error)
+
+    def _got_counts(self, counts: tuple[int, int]) -> None:
+        self.alarms_today, self.unhandled = counts
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        self.online_label.setText(
+            self.tr("在线 {online}/{total}").format(
+                online=self.model.online, total=self.model.total
+            )
+        )
+        self.alarms_label.setText(self.tr("今日报警 {n}").format(n=self.alarms_today))
+        self.unhandled_label.setText(self.tr("未处理 {n}").format(n=self.unhandled))
+        self.unhandled_label.setStyleSheet("color: #c62828;" if self.unhandled else "")
+        self.counts_changed.emit(self.alarms_today, self.unhandled)
+
+    def _tick(self) -> None:
+        now = datetime.now(UTC) + timedelta(seconds=self.clock_offset_s)
+        self.clock_label.setText(
+            self.tr("平台时间 {t}").format(t=(now + CST).strftime("%Y-%m-%d %H:%M:%S"))
+        )
+        if int(time.monotonic()) % 10 == 0:
+            self.model.refresh_alarm_states()
+
+    # --- errors -----------------------------------------------------------------------------
+    def show_error(self, exc: BaseException) -> None:
+        """Errors go where the user looks: the status bar, and a dialog for a lost login."""
+        language = str(self.settings.value("language", i18n.DEFAULT_LANGUAGE))
+        text = exc.describe(language) if isinstance(exc, ClientError) else str(exc)
+        log.warning("platform call failed: %s", exc)
+        self.last_error = text
+        self.statusBar().showMessage(text, 15_000)
+        if isinstance(exc, ClientError) and exc.code in ("invalid_token", "missing_token"):
+            self.feed.stop(0)
+            QMessageBox.warning(self, self.tr("登录已失效"), text)
+
+    # --- map choices, layout, language ------------------------------------------------------
+    def _saved_base_map(self) -> basemaps.BaseMap:
+        try:
+            return base_map_of(
+                str(self.settings.value("map/base", "osm")),
+                str(self.settings.value("map/option", "")),
+            )
+        except ValueError:
+            return basemaps.openstreetmap()
+
+    def choose_base_map(self, key: str) -> None:
+        option = ""
+        if key in ("tianditu", "xyz", "offline"):
+            prompts = {
+                "tianditu": self.tr("天地图密钥 (tk)："),
+                "xyz": self.tr("瓦片地址，例如 http://tiles.example/{z}/{x}/{y}.png："),
+                "offline": self.tr("离线瓦片目录（含 {z}/{x}/{y}.png）："),
+            }
+            option, ok = QInputDialog.getText(
+                self,
+                self.tr("底图"),
+                prompts[key],
+                text=str(self.settings.value(f"map/option/{key}", "")),
+            )
+            if not ok or not option.strip():
+                return
+            option = option.strip()
+            self.settings.setValue(f"map/option/{key}", option)
+        try:
+            base = base_map_of(key, option)
+        except ValueError as exc:
+            self.statusBar().showMessage(str(exc), 15_000)
+            return
+        self.settings.setValue("map/base", key)
+        self.settings.setValue("map/option", option)
+        self.map.set_base_map(base)
+
+    def set_wall_mode(self, on: bool) -> None:
+        if on:
+            self.showFullScreen()
+            self.setStyleSheet(WALL_STYLE)
+        else:
+            self.setStyleSheet("")
+            self.showNormal()
+
+    def set_language(self, code: str) -> None:
+        self.settings.setValue("language", code)
+        QMessageBox.information(
+            self,
+            self.tr("语言 / Language"),
+            "界面语言将在重新启动后切换。\nThe language changes when TruckWatch starts again.",
+        )
+
+    def about(self) -> None:
+        from console import __version__
+
+        QMessageBox.about(
+            self,
+            self.tr("关于 TruckWatch"),
+            "TruckWatch {v}\n{what}\nJT/T 808 · JT/T 1078 · 苏标 / 粤标\n{platform}：{url}".format(
+                v=__version__,
+                what=self.tr("重型货车主动安全智能监控台"),
+                platform=self.tr("平台"),
+                url=self.client.base_url,
+            ),
+        )
+
+    def _restore_layout(self) -> None:
+        # Room for enterprise names and the card's values at 1920×1080.
+        self.resizeDocks([self.tree_dock, self.card_dock], [360, 340], Qt.Orientation.Horizontal)
+        self._default_state = self.saveState()
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        for dock in (self.tree_dock, self.card_dock):
+            dock.show()
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+
+    def shutdown(self) -> None:
+        self.save_layout()
+        self.ticker.stop()
+        self.counts_timer.stop()
+        self.feed.stop()
+        self.tasks.wait(10_000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+
+def base_map_of(key: str, option: str = "") -> basemaps.BaseMap:
+    """The base map a menu choice (and its remembered option) names."""
+    if key == "gaode":
+        return basemaps.autonavi()
+    if key == "tianditu":
+        return basemaps.tianditu(option)
+    if key == "xyz":
+        if "{x}" not in option or "{y}" not in option or "{z}" not in option:
+            raise ValueError("瓦片地址需要包含 {z}、{x} 和 {y}")
+        return basemaps.custom_xyz(option)
+    if key == "offline":
+        if not Path(option).expanduser().is_dir():
+            raise ValueError(f"离线瓦片目录不存在：{option}")
+        return basemaps.offline_tiles(option)
+    if key == "none":
+        return basemaps.no_tiles()
+    return basemaps.openstreetmap()
+
+
+def _day_start(now: datetime) -> datetime:
+    """Midnight Beijing time of ``now``'s day, as an aware datetime."""
+    local = (now + CST).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (local - CST).replace(tzinfo=UTC)
