@@ -73,6 +73,8 @@ class MainWindow(QMainWindow):
         self.selected: str | None = None
         self.clock_offset_s = 0.0  # platform time − local time
         self.last_error = ""
+        self._loaded_once = False
+        self._held: list[StreamEvent] | None = None  # events waiting for a fleet load
         user = client.user or {}
         self.setWindowTitle(
             self.tr("TruckWatch 重型货车主动安全监控 — {who}").format(
@@ -197,14 +199,33 @@ class MainWindow(QMainWindow):
 
     # --- start ------------------------------------------------------------------------------
     def start(self) -> None:
-        """Load the fleet, then follow the live stream."""
-        self.reload()
+        """Follow the live stream, and load the fleet once the stream is open: events from
+        then on are held until the fleet is loaded and then applied, so nothing falls
+        between the snapshot and the stream. (If the stream cannot open, the fleet is
+        loaded anyway after a few seconds.)"""
         self.feed.start()
+        QTimer.singleShot(5000, self._load_once)
         self.refresh_counts()
         self.tasks.run(self.client.health, self._got_health, lambda exc: None)
 
+    def _load_once(self) -> None:
+        if not self._loaded_once:
+            self.reload()
+
     def reload(self) -> None:
-        self.tasks.run(self.client.vehicle_tree, self._tree_arrived, self.show_error)
+        self._loaded_once = True
+        if self._held is None:
+            self._held = []
+        self.tasks.run(self.client.vehicle_tree, self._tree_arrived, self._tree_failed)
+
+    def _tree_failed(self, exc: BaseException) -> None:
+        self._release_held()
+        self.show_error(exc)
+
+    def _release_held(self) -> None:
+        held, self._held = self._held or [], None
+        for event in held:
+            self.on_event(event)
 
     def _tree_arrived(self, tree: dict[str, Any]) -> None:
         self.model.load(tree)
@@ -213,6 +234,7 @@ class MainWindow(QMainWindow):
             [self.marker(v) for v in self.model.vehicles.values() if v.lat is not None]
         )
         self._show_counts()
+        self._release_held()
         if self.selected:
             self.select_vehicle(self.selected)
         self.tree_loaded.emit()
@@ -226,6 +248,10 @@ class MainWindow(QMainWindow):
 
     # --- live events ------------------------------------------------------------------------
     def on_event(self, event: StreamEvent) -> None:
+        if self._held is not None:  # the fleet is being loaded
+            if event.kind != "reset":  # a reset during a load: the load is the fresh state
+                self._held.append(event)
+            return
         data = event.data if isinstance(event.data, dict) else {}
         if event.kind == "positions":
             touched = self.model.apply_positions(data.get("positions", []))
@@ -254,6 +280,8 @@ class MainWindow(QMainWindow):
         self.connection_label.setText(f"● {shown}")
         self.connection_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
         self.connection_label.setToolTip(detail or shown)
+        if state == "connected" and not self._loaded_once:
+            self.reload()
         if state == "unauthorized":
             self.show_error(ClientError("invalid_token", detail))
 
