@@ -2,8 +2,11 @@
 
 Each connection is a thin loop (read, feed the sans-I/O :class:`Connection`, handle its
 events, write replies). Location messages go to ingest and are acknowledged only after
-their transaction committed. The gateway is also the :class:`Commander`: it sends
-commands with the link's serial numbers and matches answers by ``reply_serial``.
+their transaction committed: the consecutive location messages of one read go to ingest
+as one job and their acknowledgements leave in one write, in the order of the messages
+(any other message first waits for them, so replies never overtake each other). The
+gateway is also the :class:`Commander`: it sends commands with the link's serial numbers
+and matches answers by ``reply_serial``.
 """
 
 from __future__ import annotations
@@ -87,6 +90,14 @@ class Session:
         self.pending: dict[int, asyncio.Future[Message]] = {}
         self.closed = False
         self.failed_auth = 0
+        # Location messages of the current read, waiting to go to ingest together.
+        self._locations: list[tuple[Header, LocationReport | LocationBatch]] = []
+        self._uncounted = 0
+        # Idle detection: one timer per idle period, not one per read.
+        self._loop = asyncio.get_running_loop()
+        self._read_since: float | None = None  # loop time the pending read began
+        self._idle_timer: asyncio.TimerHandle | None = None
+        self._idled_out = False
 
     @property
     def vehicle_id(self) -> str | None:
@@ -97,33 +108,50 @@ class Session:
     # --- the loop ---------------------------------------------------------------------------
     async def run(self) -> None:
         clock = self.gateway.clock
+        loop = self._loop
+        reader = self.reader
         try:
+            self._arm_idle_timer(self.gateway.config.idle_timeout)
             while not self.closed:
-                try:
-                    data = await asyncio.wait_for(
-                        self.reader.read(65536), self.gateway.config.idle_timeout
-                    )
-                except TimeoutError:
-                    log.info(
-                        "terminal %s idle for %.0f s: closing",
-                        self.name,
-                        self.gateway.config.idle_timeout,
-                    )
-                    self.gateway.metrics.inc("sessions_idle_closed")
-                    break
-                if not data:
+                self._read_since = loop.time()
+                data = await reader.read(65536)
+                self._read_since = None
+                if not data or self._idled_out:
                     break
                 self.gateway.metrics.inc("bytes_in", len(data))
                 for event in self.conn.receive_data(data, clock()):
                     await self._handle(event)
                     if self.closed:
                         break
+                await self._store_locations()
                 for event in self.conn.poll(clock()):
                     await self._handle(event)
+                await self._store_locations()
         except (ConnectionError, OSError) as exc:
             log.info("terminal %s connection lost: %s", self.name, exc)
         finally:
+            if self._idle_timer is not None:
+                self._idle_timer.cancel()
             await self.close()
+
+    def _arm_idle_timer(self, delay: float) -> None:
+        self._idle_timer = self._loop.call_later(delay, self._idle_check)
+
+    def _idle_check(self) -> None:
+        """Close the link once a read has waited ``idle_timeout`` for data (time spent
+        storing what arrived does not count)."""
+        if self.closed:
+            return
+        timeout = self.gateway.config.idle_timeout
+        since = self._read_since
+        remaining = timeout if since is None else since + timeout - self._loop.time()
+        if remaining > 0:
+            self._arm_idle_timer(remaining)
+            return
+        log.info("terminal %s idle for %.0f s: closing", self.name, timeout)
+        self.gateway.metrics.inc("sessions_idle_closed")
+        self._idled_out = True
+        self.writer.close()  # the pending read returns b"": run() ends and cleans up
 
     @property
     def name(self) -> str:
@@ -149,8 +177,7 @@ class Session:
             self.closed = True
             self.writer.transport.abort()
             return
-        for frame in frames:
-            self.writer.write(frame)
+        self.writer.write(frames[0] if len(frames) == 1 else b"".join(frames))
 
     def reply(self, header: Header, result: int) -> None:
         _, frames = self.conn.send(
@@ -163,6 +190,16 @@ class Session:
     # --- events -----------------------------------------------------------------------------
     async def _handle(self, event: Any) -> None:
         metrics = self.gateway.metrics
+        if event.__class__ is MessageReceived:
+            message = event.message
+            if (
+                message.__class__ is LocationReport or message.__class__ is LocationBatch
+            ) and self.authenticated:
+                self._locations.append((event.header, message))  # stored with the others
+                self._uncounted += 1  # (counted in messages_in with them: one lock)
+                return
+        if self._locations:  # replies keep the order of the messages
+            await self._store_locations()
         if isinstance(event, RemoteProtocolError):
             metrics.inc("frames_bad")
             excerpt = (event.frame or b"")[:48].hex()
@@ -286,22 +323,52 @@ class Session:
         self.reply(header, ResponseResult.SUCCESS)
 
     async def _location(self, header: Header, message: LocationReport | LocationBatch) -> None:
-        vehicle_id = self.vehicle_id
-        if vehicle_id is None:
+        if self.vehicle_id is None:
             self.gateway.metrics.inc("locations_unauthenticated")
             self.reply(header, ResponseResult.FAILURE)
             return
+        self._locations.append((header, message))
+        await self._store_locations()
+
+    async def _store_locations(self) -> None:
+        """Store the location messages collected from this read (one ingest job) and,
+        after the commit, acknowledge them in one write."""
+        if not self._locations:
+            return
+        batch, self._locations = self._locations, []
+        if self._uncounted:
+            self.gateway.metrics.inc("messages_in", self._uncounted)
+            self._uncounted = 0
+        vehicle_id = self.vehicle_id
+        if vehicle_id is None:  # (cannot happen: collected only once authenticated)
+            return
+        gateway = self.gateway
         try:
-            stored = await self.gateway.ingest.store_location(
-                vehicle_id, message, _now(self.gateway.clock)
+            stored = await gateway.ingest.submit_locations(
+                vehicle_id, [message for _, message in batch], _now(gateway.clock)
             )
         except Exception as exc:  # not stored: not acknowledged, the terminal will resend
-            self.gateway.metrics.inc("locations_not_stored")
-            log.error("location of %s not stored, not acknowledged: %s", self.name, exc)
+            gateway.metrics.inc("locations_not_stored", len(batch))
+            log.error(
+                "%d location message(s) of %s not stored, not acknowledged: %s",
+                len(batch),
+                self.name,
+                exc,
+            )
             return
-        self.reply(header, ResponseResult.SUCCESS)
-        for alarm in stored.evidence_wanted:
-            self.gateway.request_evidence_later(vehicle_id, alarm.id)
+        frames: list[bytes] = []
+        send = self.conn.send
+        for header, _ in batch:
+            _, packets = send(
+                PlatformResponse(header.serial, header.message_id, ResponseResult.SUCCESS),
+                phone=header.phone,
+                edition=header.edition,
+            )
+            frames += packets
+        self.write(frames)
+        for result in stored:
+            for alarm in result.evidence_wanted:
+                gateway.request_evidence_later(vehicle_id, alarm.id)
 
 
 class Gateway:

@@ -19,6 +19,7 @@ import queue
 import secrets
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -41,12 +42,13 @@ from console.platform.store.telemetry import (
     load_states,
     offline_candidates,
     open_alarm_key,
-    position_row,
+    position_values,
     reopen_alarm,
     save_states,
     update_alarm_detail,
     vehicle_refs,
 )
+from console.protocol._fast import fast_constructor
 from console.protocol.jt808.active_safety import ALARM_ITEMS
 from console.protocol.jt808.location import LocationBatch, LocationReport
 from console.protocol.jt808.message import set_bits
@@ -76,9 +78,10 @@ class StoredLocation:
 
 @dataclass(slots=True)
 class _Job:
-    kind: str  # "location" | "status" | "tick"
+    kind: str  # "location" | "locations" | "status" | "tick" | "sweep"
     vehicle_id: str = ""
     reports: tuple[LocationReport, ...] = ()
+    messages: list[tuple[LocationReport, ...]] | None = None  # "locations": one per message
     received_at: datetime | None = None
     online: bool = False
     future: asyncio.Future[Any] | None = None
@@ -90,9 +93,12 @@ class _Job:
 class _Batch:
     """Everything one transaction writes, collected while the jobs are applied."""
 
-    positions: list[dict[str, Any]] = field(default_factory=list)
+    positions: list[tuple[Any, ...]] = field(default_factory=list)
     states: dict[str, VehicleState] = field(default_factory=dict)
-    latest: dict[str, dict[str, Any]] = field(default_factory=dict)  # for the positions event
+    # Vehicles whose rule state changed: serialised once, when the batch is written.
+    rules: set[str] = field(default_factory=set)
+    # The newest position of each vehicle, for the positions event.
+    latest: dict[str, tuple[VehicleRef, Position]] = field(default_factory=dict)
     events: int = 0
 
 
@@ -107,16 +113,21 @@ class Ingest:
         self.bus = platform.bus
         self.metrics = platform.metrics
         self.clock = platform.clock
-        self._queue: queue.Queue[_Job | None] = queue.Queue()
+        # The worker's in-tray: lists of jobs (None: stop). The loop hands over what it
+        # collected in one iteration as one list: one wake-up of the worker for them all
+        # (a queue.put per job woke the worker, and moved the GIL, once per message).
+        self._queue: queue.Queue[list[_Job] | None] = queue.Queue()
+        self._outbox: list[_Job] = []
         self._thread: threading.Thread | None = None
         self._refs: dict[str, VehicleRef] = {}
-        self._pending_positions: dict[str, dict[str, Any]] = {}
+        self._pending_positions: dict[str, tuple[VehicleRef, Position]] = {}
         self._last_flush = 0.0
         self._ticker: asyncio.Task[None] | None = None
         # Vehicle and rule state: the worker is their only writer and keeps them in memory;
         # the store has the safe copy, reloaded after a failed batch.
         self._states: dict[str, VehicleState] = {}
         self._rule_states: dict[str, RuleState] = {}
+        self._rule_configs: dict[int, RuleConfig] = {}
         self._last_sweep = 0.0
 
     # --- life cycle -----------------------------------------------------------------------
@@ -133,6 +144,7 @@ class Ingest:
         if self._ticker is not None:
             self._ticker.cancel()
         if self._thread is not None:
+            self._handoff()
             self._queue.put(None)
             await asyncio.to_thread(self._thread.join, 30)
             self._thread = None
@@ -143,10 +155,10 @@ class Ingest:
         while True:
             await asyncio.sleep(self.config.position_coalesce_s)
             if self._pending_positions:
-                self._queue.put(_Job("tick"))
+                self._hand(_Job("tick"))
             if self.clock() - self._last_sweep >= min(SWEEP_S, self.config.offline_after_s / 4):
                 self._last_sweep = self.clock()
-                self._queue.put(_Job("sweep"))
+                self._hand(_Job("sweep"))
 
     # --- what the gateway calls -------------------------------------------------------------
     def vehicle(self, vehicle_id: str) -> VehicleRef | None:
@@ -165,37 +177,83 @@ class Ingest:
             _Job("location", vehicle_id, tuple(reports), received_at=received_at)
         )
 
+    def submit_locations(
+        self,
+        vehicle_id: str,
+        messages: list[LocationReport | LocationBatch],
+        received_at: datetime,
+    ) -> asyncio.Future[list[StoredLocation]]:
+        """Store several 0x0200/0x0704 of one vehicle, in order, in one transaction (one
+        job: what a terminal sent in one read); the future gives one
+        :class:`StoredLocation` per message after the commit, or the database error.
+        Call from the event loop."""
+        job = _Job(
+            "locations",
+            vehicle_id,
+            messages=[m.locations if isinstance(m, LocationBatch) else (m,) for m in messages],
+            received_at=received_at,
+        )
+        loop = asyncio.get_running_loop()
+        job.loop, job.future = loop, loop.create_future()
+        self._hand(job)
+        return job.future
+
     async def set_online(self, vehicle_id: str, online: bool, at: datetime) -> None:
         await self._submit(_Job("status", vehicle_id, received_at=at, online=online))
 
     async def _submit(self, job: _Job) -> Any:
         loop = asyncio.get_running_loop()
         job.loop, job.future = loop, loop.create_future()
-        self._queue.put(job)
+        self._hand(job)
         return await job.future
+
+    def _hand(self, job: _Job) -> None:
+        """Queue ``job`` for the worker (on the event loop: jobs keep their order)."""
+        self._outbox.append(job)
+        if len(self._outbox) == 1:
+            asyncio.get_running_loop().call_soon(self._handoff)
+
+    def _handoff(self) -> None:
+        jobs, self._outbox = self._outbox, []
+        if jobs:
+            self._queue.put(jobs)
 
     # --- the worker -------------------------------------------------------------------------
     def _run(self) -> None:
+        waiting: deque[_Job] = deque()  # handed over, not yet in a batch
+        stopping = False
+        cap = self.config.group_commit_max  # messages per transaction, not jobs
         while True:
-            job = self._queue.get()
-            if job is None:
-                return
-            jobs = [job]
+            if not waiting:
+                if stopping:
+                    return
+                handed = self._queue.get()
+                if handed is None:
+                    return
+                waiting.extend(handed)
+            jobs: list[_Job] = []
+            messages = 0
             deadline = time.monotonic() + self.config.group_commit_wait_s
-            while len(jobs) < self.config.group_commit_max:
+            while True:
+                while waiting and messages < cap:
+                    job = waiting.popleft()
+                    jobs.append(job)
+                    messages += _messages(job)
+                if messages >= cap or stopping:
+                    break
                 remaining = deadline - time.monotonic()
                 try:
-                    nxt = (
+                    handed = (
                         self._queue.get(timeout=remaining)
                         if remaining > 0
                         else self._queue.get_nowait()
                     )
                 except queue.Empty:
                     break
-                if nxt is None:
-                    self._queue.put(None)  # stop after this batch
+                if handed is None:
+                    stopping = True  # store what was handed over, then stop
                     break
-                jobs.append(nxt)
+                waiting.extend(handed)
             self._commit(jobs)
 
     def _commit(self, jobs: list[_Job]) -> None:
@@ -206,6 +264,9 @@ class Ingest:
                 for job in jobs:
                     job.result = self._apply(conn, job, batch)
                 insert_positions(conn, batch.positions)
+                for vehicle_id in batch.rules:  # once per vehicle and batch, not per report
+                    text = self._rule_states[vehicle_id].to_json_text()
+                    batch.states[vehicle_id].set_rules_json(text)
                 save_states(conn, list(batch.states.values()))
                 flushed = self._flush_positions(conn, batch)
                 last = last_event_id(conn) if batch.events else 0
@@ -249,11 +310,26 @@ class Ingest:
                 self._event(conn, batch, kind, {"vehicle_id": ref.id, "plate": ref.plate}, ref, now)
             state.last_seen_at = now
             return None
+        if job.messages is not None:
+            return [self._apply_reports(conn, batch, ref, state, r, now) for r in job.messages]
+        return self._apply_reports(conn, batch, ref, state, job.reports, now)
+
+    def _apply_reports(
+        self,
+        conn: Any,
+        batch: _Batch,
+        ref: VehicleRef,
+        state: VehicleState,
+        reports: tuple[LocationReport, ...],
+        now: datetime,
+    ) -> StoredLocation:
         new_alarms: list[Alarm] = []
-        for report in job.reports:
+        for report in reports:
             self._apply_report(conn, batch, ref, state, report, now, new_alarms)
+        if not new_alarms:
+            return StoredLocation(len(reports), (), ())
         wanted = tuple(a for a in new_alarms if a.attachment_count > 0)
-        return StoredLocation(len(job.reports), tuple(new_alarms), wanted)
+        return StoredLocation(len(reports), tuple(new_alarms), wanted)
 
     def _apply_report(
         self,
@@ -270,12 +346,12 @@ class Ingest:
         if invalid:
             position = replace(position, invalid_reasons=position.invalid_reasons + invalid)
             self.metrics.inc("positions_invalid")
-        batch.positions.append(position_row(position, items))
+        batch.positions.append(position_values(position, items))
         rule_state, rule_events = rules.evaluate(
-            self._rule_state(state), position, self._rule_config(ref), now
+            self._rule_state(state), position, self._rule_config(ref), now, validated=True
         )
         self._rule_states[ref.id] = rule_state
-        state.rules = rule_state.to_json()
+        batch.rules.add(ref.id)
         self._apply_rule_events(conn, batch, ref, rule_events, now, new_alarms)
         state.last_seen_at = now
         state.online = True
@@ -297,7 +373,7 @@ class Ingest:
                 new_alarms,
             )
             state.alarm_flags = report.alarm_flags
-            video = report.item(VideoAlarm)
+            video = report.item(VideoAlarm) if report.items else None
             video_bits = video.value if video is not None else 0
             self._edges(
                 conn,
@@ -310,8 +386,8 @@ class Ingest:
                 new_alarms,
             )
             state.video_alarms = video_bits
-            batch.latest[ref.id] = position_event_entry(ref, position)
-        for item in report.items:
+            batch.latest[ref.id] = (ref, position)
+        for item in report.items:  # (usually none)
             if isinstance(item, _ALARM_ITEM_TYPES):
                 self._active_safety(conn, batch, ref, position, item, now, new_alarms)
 
@@ -486,13 +562,17 @@ class Ingest:
         cached = self._rule_states.get(state.vehicle_id)
         if cached is not None:
             return cached
-        loaded = RuleState.from_json(state.rules or {})
+        loaded = RuleState.from_json(state.rules_value())
         return loaded if loaded.vehicle_id else replace(loaded, vehicle_id=state.vehicle_id)
 
     def _rule_config(self, ref: VehicleRef) -> RuleConfig:
-        return RuleConfig(
-            speed_limit_kmh=float(ref.speed_limit_kmh), offline_after_s=self.config.offline_after_s
-        )
+        limit = ref.speed_limit_kmh
+        config = self._rule_configs.get(limit)
+        if config is None:  # one per speed limit (they are immutable)
+            config = self._rule_configs[limit] = RuleConfig(
+                speed_limit_kmh=float(limit), offline_after_s=self.config.offline_after_s
+            )
+        return config
 
     def _apply_rule_events(
         self,
@@ -546,7 +626,7 @@ class Ingest:
             if not events:
                 continue
             self._rule_states[vehicle_id] = rule_state
-            state.rules = rule_state.to_json()
+            batch.rules.add(vehicle_id)
             self._apply_rule_events(conn, batch, ref, events, now, [])
 
     # --- events -----------------------------------------------------------------------------
@@ -577,10 +657,14 @@ class Ingest:
         if not pending or now - self._last_flush < self.config.position_coalesce_s:
             return False
         self._last_flush = now
-        payload = {"positions": list(pending.values())}
+        payload = {"positions": [position_event_entry(r, p) for r, p in pending.values()]}
         append_event(conn, EventKind.POSITIONS, payload, time=utc_now(self.clock))
         batch.events += 1
         return True
+
+
+def _messages(job: _Job) -> int:
+    return len(job.messages) if job.messages is not None else 1
 
 
 def _resolve_all(jobs: list[_Job], *, error: BaseException | None = None) -> None:
@@ -609,34 +693,48 @@ def to_position(
     vehicle_id: str, report: LocationReport, received_at: datetime
 ) -> tuple[Position, dict[str, Any]]:
     """A 0x0200 as a stored position, and its additional items (vectors' JSON names)."""
-    reasons: list[str] = []
+    reasons: tuple[str, ...] = ()
     when = report.time.to_datetime()
     if when is None:
-        reasons.append(f"unreadable time {report.time.digits}")
+        reasons = (f"unreadable time {report.time.digits}",)
         when = received_at
-    mileage = report.item(Mileage)
-    fuel = report.item(Fuel)
-    satellites = report.item(Satellites)
-    signal = report.item(SignalStrength)
-    position = Position(
-        vehicle_id=vehicle_id,
-        time=when,
-        lat=report.latitude,
-        lon=report.longitude,
-        speed_kmh=report.speed_kmh,
-        direction=report.direction,
-        altitude_m=report.altitude,
-        alarm_flags=report.alarm_flags,
-        status=report.status,
-        mileage_km=mileage.value / 10 if mileage is not None else None,
-        fuel_l=fuel.value / 10 if fuel is not None else None,
-        satellites=satellites.value if satellites is not None else None,
-        signal=signal.value if signal is not None else None,
-        received_at=received_at,
-        invalid_reasons=tuple(reasons),
+    mileage = fuel = satellites = signal = None
+    if report.items:  # the first item of each type, as report.item() finds it
+        for item in report.items:
+            kind = type(item)
+            if kind is Mileage:
+                mileage = item if mileage is None else mileage
+            elif kind is Fuel:
+                fuel = item if fuel is None else fuel
+            elif kind is Satellites:
+                satellites = item if satellites is None else satellites
+            elif kind is SignalStrength:
+                signal = item if signal is None else signal
+        items = report.items_json()
+    else:
+        items = report.items_json() if report.issues else {}
+    position = _make_position(
+        vehicle_id,
+        when,
+        report.latitude,
+        report.longitude,
+        report.speed_kmh,
+        report.direction,
+        report.altitude,
+        report.alarm_flags,
+        report.status,
+        mileage.value / 10 if mileage is not None else None,
+        fuel.value / 10 if fuel is not None else None,
+        satellites.value if satellites is not None else None,
+        signal.value if signal is not None else None,
+        received_at,
+        reasons,
     )
-    items = report.items_json()
     return position, items
+
+
+# Every field, positionally (a frozen dataclass's __init__ costs more than the rest).
+_make_position = fast_constructor(Position)
 
 
 def position_event_entry(ref: VehicleRef, position: Position) -> dict[str, Any]:

@@ -61,6 +61,7 @@ import math
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from console.domain.alarm_types import (
@@ -70,6 +71,7 @@ from console.domain.alarm_types import (
     make_code,
 )
 from console.domain.model import DEFAULT_SPEED_LIMIT_KMH, Position, Vehicle
+from console.protocol._fast import fast_constructor
 
 # --- alarm type codes (from the catalogue) ----------------------------------------------------
 OVERSPEED = make_code(AlarmFamily.PLATFORM, PlatformAlarm.OVERSPEED)  # platform.overspeed
@@ -240,6 +242,21 @@ class RuleState:
             "night": _episode_to_json(self.night),
         }
 
+    def to_json_text(self) -> str:
+        """``json.dumps(self.to_json())``, character for character, made several times
+        faster (ingest stores it for every vehicle in every batch)."""
+        last = self.last
+        return (
+            f'{{"version": {STATE_VERSION}'
+            f', "vehicle_id": {encode_basestring_ascii(self.vehicle_id)}'
+            f', "last": {"null" if last is None else _point_text(last)}'
+            f', "last_seen_at": {_iso_text(self.last_seen_at)}'
+            f', "offline_since": {_iso_text(self.offline_since)}'
+            f', "overspeed": {_episode_text(self.overspeed)}'
+            f', "fatigue": {_fatigue_text(self.fatigue)}'
+            f', "night": {_episode_text(self.night)}}}'
+        )
+
     @classmethod
     def from_json(cls, data: object) -> RuleState:
         """The state in ``data`` (a dict or JSON text); a fresh state for anything else
@@ -267,6 +284,16 @@ class RuleState:
 def validate(position: Position, now: datetime) -> tuple[str, ...]:
     """The data-quality reasons of ``position`` (empty: valid), judged at platform time
     ``now``. The position is stored with them and counted, never dropped."""
+    time = position.time
+    if (
+        time.tzinfo is not None
+        and (time - _utc(now)).total_seconds() <= MAX_FUTURE_S
+        and LON_MIN <= position.lon <= LON_MAX
+        and LAT_MIN <= position.lat <= LAT_MAX
+        and SPEED_MIN_KMH <= position.speed_kmh <= SPEED_MAX_KMH
+        and ALTITUDE_MIN_M <= position.altitude_m <= ALTITUDE_MAX_M
+    ):
+        return ()  # the common case, in one pass (NaN fails every comparison)
     reasons: list[str] = []
     if position.time.tzinfo is None:
         reasons.append(REASON_TIME_NAIVE)
@@ -322,18 +349,26 @@ def is_night(when: datetime, config: RuleConfig) -> bool:
 
 # --- the rules --------------------------------------------------------------------------------
 def evaluate(
-    state: RuleState, position: Position, config: RuleConfig, now: datetime
+    state: RuleState,
+    position: Position,
+    config: RuleConfig,
+    now: datetime,
+    *,
+    validated: bool = False,
 ) -> tuple[RuleState, list[RuleEvent]]:
-    """Feed one position (in arrival order) at platform time ``now``."""
+    """Feed one position (in arrival order) at platform time ``now``.
+
+    ``validated``: the caller has already put ``validate(position, now)`` into
+    ``position.invalid_reasons`` (ingest does), so it is not computed again."""
     now = _utc(now)
     vehicle_id = position.vehicle_id or state.vehicle_id
     seen = now if state.last_seen_at is None else max(state.last_seen_at, now)
-    state = replace(state, vehicle_id=vehicle_id, last_seen_at=seen)
     events: list[RuleEvent] = []
 
-    was_offline = state.offline_since is not None
-    if state.offline_since is not None:  # any report ends the offline alarm
-        since = state.offline_since
+    offline_since = state.offline_since
+    was_offline = offline_since is not None
+    if offline_since is not None:  # any report ends the offline alarm
+        since = offline_since
         ended = max(now, since)
         events.append(
             RuleEvent(
@@ -346,22 +381,28 @@ def evaluate(
                 detail={**_offline_detail(state, since, config), "offline_s": _secs(since, ended)},
             )
         )
-        state = replace(state, offline_since=None)
+        offline_since = None
 
-    reasons = set(position.invalid_reasons) | set(validate(position, now))
-    if reasons & RULE_BLOCKING_REASONS:
-        return state, events
-    t = _utc(position.time)
+    blocked = not RULE_BLOCKING_REASONS.isdisjoint(position.invalid_reasons) or (
+        not validated and not RULE_BLOCKING_REASONS.isdisjoint(validate(position, now))
+    )
     last = state.last
+    if blocked:
+        return _make_state(
+            vehicle_id, last, seen, offline_since, state.overspeed, state.fatigue, state.night
+        ), events
+    t = _utc(position.time)
     if last is not None and t <= last.time:  # resend, late report or back-fill
-        return state, events
+        return _make_state(
+            vehicle_id, last, seen, offline_since, state.overspeed, state.fatigue, state.night
+        ), events
 
     speed = float(position.speed_kmh)
     moving = speed > config.stop_speed_kmh and not (
         config.acc_off_is_rest and not position.status & ACC_ON
     )
-    point = Point(t, float(position.lat), float(position.lon), speed, moving)
-    ctx = _Ctx(vehicle_id, point, config)
+    point = _make_point(t, float(position.lat), float(position.lon), speed, moving)
+    ctx = _make_ctx(vehicle_id, point, config)
     prev_time = None if last is None else last.time
     fatigue = state.fatigue
     if last is not None:
@@ -398,8 +439,7 @@ def evaluate(
         night, evs = _episode_close(night, _night_spec(config), ctx, t)
         events += evs
 
-    state = replace(state, last=point, overspeed=overspeed, fatigue=fatigue, night=night)
-    return state, events
+    return _make_state(vehicle_id, point, seen, offline_since, overspeed, fatigue, night), events
 
 
 def _offline_moving_events(
@@ -533,13 +573,23 @@ class _EpisodeSpec:
 
 
 def _overspeed_spec(config: RuleConfig) -> _EpisodeSpec:
-    return _EpisodeSpec(
+    cached = _SPECS.get(id(config))
+    if cached is not None and cached[0] is config:
+        return cached[1]
+    spec = _EpisodeSpec(
         OVERSPEED,
         config.overspeed_min_s,
         config.overspeed_merge_s,
         config.continuity_gap_s,
         "limit_kmh",
     )
+    if len(_SPECS) >= 1024:
+        _SPECS.clear()
+    _SPECS[id(config)] = (config, spec)  # the config is kept: its id is not reused
+    return spec
+
+
+_SPECS: dict[int, tuple[RuleConfig, _EpisodeSpec]] = {}
 
 
 def _night_spec(config: RuleConfig) -> _EpisodeSpec:
@@ -568,13 +618,25 @@ def _episode_step(
     if ep.run_start is not None:  # the run held from its first sample until this one
         if condition:
             peak = max(ep.peak, value) if ep.open else ep.peak
-            ep = replace(ep, run_peak=max(ep.run_peak, value), last_true=t, peak=peak)
+            ep = _make_episode(
+                ep.run_start,
+                max(ep.run_peak, value),
+                t,
+                ep.alarm_start,
+                ep.open,
+                ep.ended_at,
+                peak,
+                ep.threshold,
+                ep.runs,
+            )
         if not ep.open and _secs(ep.run_start, t) > spec.min_s:
             ep, event = _episode_confirm(ep, spec, ctx, threshold)
             events.append(event)
     if condition:
         if ep.run_start is None:
-            ep = replace(ep, run_start=t, run_peak=value, last_true=t)
+            ep = _make_episode(
+                t, value, t, ep.alarm_start, ep.open, ep.ended_at, ep.peak, ep.threshold, ep.runs
+            )
     else:
         if ep.run_start is not None:
             ep, evs = _episode_close(ep, spec, ctx, t)
@@ -673,17 +735,22 @@ def _fatigue_step(
         segments = list(fat.segments)
         if segments and segments[-1].end == a:
             s = segments[-1]
-            segments[-1] = Segment(s.start, b, s.driving_s + length)
+            segments[-1] = _make_segment(s.start, b, s.driving_s + length)
         else:
-            segments.append(Segment(a, b, length))
-        fat = replace(fat, segments=_cap(segments, config.fatigue_max_segments), rest_since=None)
+            segments.append(_make_segment(a, b, length))
+        capped = (
+            tuple(segments)
+            if len(segments) <= max(1, config.fatigue_max_segments)
+            else _cap(segments, config.fatigue_max_segments)
+        )
+        fat = _make_fatigue(capped, None, fat.alarm_start, fat.open)
         if not fat.open and before + length > config.fatigue_driving_s:
             start = a + timedelta(seconds=max(0.0, config.fatigue_driving_s - before))
-            fat = replace(fat, alarm_start=start, open=True)
+            fat = _make_fatigue(fat.segments, fat.rest_since, start, True)
             events.append(_fatigue_event(RuleEventKind.START, fat, ctx, None))
     else:
         rest_since = a if fat.rest_since is None else fat.rest_since
-        fat = replace(fat, rest_since=rest_since)
+        fat = _make_fatigue(fat.segments, rest_since, fat.alarm_start, fat.open)
         if _secs(rest_since, b) >= config.fatigue_rest_s and (fat.segments or fat.open):
             if fat.open:
                 events.append(_fatigue_event(RuleEventKind.END, fat, ctx, rest_since))
@@ -733,7 +800,10 @@ def _fatigue_event(
 # --- helpers ----------------------------------------------------------------------------------
 def _utc(when: datetime) -> datetime:
     """Aware UTC (a naive datetime is taken as UTC: a caller bug, not terminal data)."""
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    tz = when.tzinfo
+    if tz is UTC:
+        return when
+    return when.replace(tzinfo=UTC) if tz is None else when.astimezone(UTC)
 
 
 def _secs(a: datetime, b: datetime) -> float:
@@ -880,6 +950,95 @@ def _fatigue_from_json(value: object) -> Fatigue:
     if fat.open and fat.alarm_start is None:
         raise ValueError("open alarm without a start")
     return fat
+
+
+# Fast constructors (a frozen dataclass's __init__ is slow; every field is passed).
+_make_state = fast_constructor(RuleState)
+_make_point = fast_constructor(Point)
+_make_ctx = fast_constructor(_Ctx)
+_make_episode = fast_constructor(Episode)
+_make_fatigue = fast_constructor(Fatigue)
+_make_segment = fast_constructor(Segment)
+
+
+# The JSON text of the state, exactly as json.dumps writes to_json() (see to_json_text).
+def _num_text(value: float) -> str:
+    if value.__class__ is float and value - value == 0.0:  # finite
+        return float.__repr__(value)
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (math.inf, -math.inf):
+            return "Infinity" if value > 0 else "-Infinity"
+        return float.__repr__(value)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return int.__repr__(value)  # type: ignore[arg-type]
+
+
+def _iso_text(when: datetime | None) -> str:
+    """``when`` as a JSON string (``null`` for None), from a memo: the same moments (the
+    segments' ends, the episodes' starts) are written again with every report."""
+    if when is None:
+        return "null"
+    text = _ISO_MEMO.get(when)
+    if text is None:
+        if len(_ISO_MEMO) >= _ISO_MEMO_SIZE:
+            _ISO_MEMO.clear()
+        # Equal aware datetimes are the same instant, so they have the same UTC text.
+        text = _ISO_MEMO[when] = f'"{_iso(when)}"'
+    return text
+
+
+_ISO_MEMO: dict[datetime, str] = {}
+_ISO_MEMO_SIZE = 50_000
+
+
+def _point_text(p: Point) -> str:
+    return (
+        f'{{"time": {_iso_text(p.time)}, "lat": {_num_text(p.lat)}, "lon": {_num_text(p.lon)}'
+        f', "speed_kmh": {_num_text(p.speed_kmh)}, "moving": {"true" if p.moving else "false"}}}'
+    )
+
+
+def _episode_text(ep: Episode) -> str:
+    # An episode object is carried from report to report until it changes (most never
+    # do: no overspeed, no night driving): remember its text by identity.
+    memo = _EPISODE_MEMO.get(id(ep))
+    if memo is not None and memo[0] is ep:
+        return memo[1]
+    if len(_EPISODE_MEMO) >= _ISO_MEMO_SIZE:
+        _EPISODE_MEMO.clear()
+    text = _episode_text_of(ep)
+    _EPISODE_MEMO[id(ep)] = (ep, text)  # holding ep keeps its id from being reused
+    return text
+
+
+_EPISODE_MEMO: dict[int, tuple[Episode, str]] = {}
+
+
+def _episode_text_of(ep: Episode) -> str:
+    return (
+        f'{{"run_start": {_iso_text(ep.run_start)}, "run_peak": {_num_text(ep.run_peak)}'
+        f', "last_true": {_iso_text(ep.last_true)}, "alarm_start": {_iso_text(ep.alarm_start)}'
+        f', "open": {"true" if ep.open else "false"}, "ended_at": {_iso_text(ep.ended_at)}'
+        f', "peak": {_num_text(ep.peak)}, "threshold": {_num_text(ep.threshold)}'
+        f', "runs": {_num_text(ep.runs)}}}'
+    )
+
+
+def _fatigue_text(fat: Fatigue) -> str:
+    segments = ", ".join(
+        f"[{_iso_text(seg.start)}, {_iso_text(seg.end)}, {_num_text(seg.driving_s)}]"
+        for seg in fat.segments
+    )
+    return (
+        f'{{"segments": [{segments}], "rest_since": {_iso_text(fat.rest_since)}'
+        f', "alarm_start": {_iso_text(fat.alarm_start)}'
+        f', "open": {"true" if fat.open else "false"}}}'
+    )
 
 
 __all__ = [

@@ -11,7 +11,9 @@ generator (its own cost is printed too, so it can be told apart).
    send the next as acks come back ("as fast as acks allow"): stored positions/s (rows in
    the database per second), ack latency p50/p99. Meanwhile an SSE client (admin) listens
    and one terminal in 50 raises an SOS alarm every 2 s: alarm → SSE latency p50/p99
-   (send of the frame → arrival of the alarm event). Platform RSS under that load.
+   (send of the frame → arrival of the alarm event). Platform RSS under that load, and
+   the platform's CPU time per stored position (everything the process did, divided by
+   the rows stored: the least noisy figure on a shared machine).
 2. Idle: ``--idle`` terminals connect, authenticate and stay; platform RSS then.
    (This machine allows 20,000 open files per process, so a single process cannot hold
    20,000 terminal sockets plus its own files: the default is 19,500 and the figure per
@@ -312,6 +314,8 @@ async def throughput(
     print(f"alarms delivered over SSE: {len(alarm_latencies)} of {len(alarm_sent)} alarms")
     print(f"platform RSS under load (peak): {peak_rss:.0f} MB")
     print(f"platform CPU under load: {platform_cpu / elapsed * 100:.0f} % of one core")
+    stored = max(after - before, 1)
+    print(f"platform CPU per stored position: {platform_cpu / stored * 1e6:.0f} us")
     per_kmsg = own_cpu / elapsed / max(acked / elapsed / 1000, 1e-9) * 100
     print(f"load generator CPU per 1000 msgs/s: {per_kmsg:.1f} % of one core")
     for t in terminals:

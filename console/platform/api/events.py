@@ -73,8 +73,8 @@ async def _stream(
     while not await request.is_disconnected():
         newest_committed = bus.last_id
         batch, scanned, complete = await asyncio.to_thread(_read, store, last, scope)
-        for event in batch:
-            yield sse(event)
+        if batch:  # one chunk (one write) for what one read found
+            yield "".join([sse(event) for event in batch])
         last = max(last, scanned)
         if complete:
             # Everything committed up to the snapshot has been looked at, visible or not.

@@ -23,14 +23,15 @@ def append_event(
 ) -> Event:
     """Store one event in the caller's transaction; its id is known at once."""
     result = conn.execute(
-        insert(events).values(
-            kind=kind.value,
-            time=time,
-            payload=payload,
-            vehicle_id=vehicle_id,
-            county_id=county_id,
-            enterprise_id=enterprise_id,
-        )
+        _INSERT_EVENT,  # built once: the values are parameters
+        {
+            "kind": kind.value,
+            "time": time,
+            "payload": payload,
+            "vehicle_id": vehicle_id,
+            "county_id": county_id,
+            "enterprise_id": enterprise_id,
+        },
     )
     return Event(
         id=int(result.inserted_primary_key[0]),
@@ -41,6 +42,9 @@ def append_event(
         county_id=county_id,
         enterprise_id=enterprise_id,
     )
+
+
+_INSERT_EVENT = insert(events)
 
 
 def events_after(

@@ -3,6 +3,7 @@ and the platform's re-send request for missing sub-packages (JT/T 808-2013 §8.1
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Self
@@ -17,6 +18,8 @@ from console.protocol.jt808.message import (
     hex_id,
     register,
 )
+
+_GENERAL_RESPONSE = struct.Struct(">HHB")
 
 
 class ResponseResult(IntEnum):
@@ -53,6 +56,10 @@ class _GeneralResponse(Message):
         return value
 
     def encode(self) -> bytes:
+        try:  # the platform sends one per message: one struct call
+            return _GENERAL_RESPONSE.pack(self.reply_serial, self.reply_id, self.result)
+        except struct.error:
+            pass  # out of range: the Writer says which field
         w = Writer(type(self).__name__)
         return w.u16(self.reply_serial).u16(self.reply_id).u8(self.result).getvalue()
 

@@ -13,8 +13,8 @@ from console.protocol.jt808 import (  # noqa: F401
     text,
     video,
 )
-from console.protocol.jt808.framing import Frame, encode_frame
-from console.protocol.jt808.header import MAX_BODY_LENGTH, Edition, Header
+from console.protocol.jt808.framing import Frame, checksum, encode_frame, escape
+from console.protocol.jt808.header import MAX_BODY_LENGTH, Edition, Header, make_header
 from console.protocol.jt808.message import MESSAGES, DecodeContext, Dialect, Message, RawMessage
 
 
@@ -25,11 +25,16 @@ def decode_body(
     cls = MESSAGES.get(message_id)
     if cls is None:
         return RawMessage(message_id, body)
-    return cls.decode(body, _CONTEXTS[edition, dialect])
+    # By the members' ids: hashing an enum member runs Python code, this runs per message.
+    ctx = _CONTEXTS_BY_ID.get((id(edition), id(dialect)))
+    if ctx is None:
+        ctx = _CONTEXTS[edition, dialect]
+    return cls.decode(body, ctx)
 
 
 # Contexts are immutable and few: build them once instead of once per message.
 _CONTEXTS = {(e, d): DecodeContext(e, d) for e in Edition for d in (None, *Dialect)}
+_CONTEXTS_BY_ID = {(id(e), id(d)): ctx for (e, d), ctx in _CONTEXTS.items()}
 
 
 def decode_message(frame: Frame, dialect: Dialect | None = None) -> Message:
@@ -54,8 +59,41 @@ def encode_message(
     protocol_version: int = 1,
 ) -> bytes:
     """One frame; a body over 1023 bytes needs :func:`encode_packets`."""
-    header = Header(message.message_id, phone, serial, edition, protocol_version)
-    return encode_frame(header, message.encode())
+    return _encode_single(message, message.encode(), phone, serial, edition, protocol_version)
+
+
+def _encode_single(
+    message: Message,
+    body: bytes,
+    phone: str,
+    serial: int,
+    edition: Edition,
+    protocol_version: int,
+) -> bytes:
+    # A platform answers every message with a frame whose header differs from the last
+    # one to that terminal only in the serial: the header bytes before the serial, and
+    # their share of the check code (an XOR), are kept per (id, length, phone, edition).
+    key = (message.message_id, len(body), phone, id(edition), protocol_version)
+    cached = _HEADER_PREFIXES.get(key)
+    if cached is not None and 0 <= serial <= 0xFFFF:
+        prefix, prefix_check = cached
+        tail = serial.to_bytes(2, "big") + body
+        check = prefix_check ^ checksum(tail)
+        return b"\x7e" + escape(prefix + tail + bytes((check,))) + b"\x7e"
+    header = make_header(
+        message.message_id, phone, serial, edition, protocol_version, None, 0, False, None, None
+    )
+    frame = encode_frame(header, body)  # validates everything (raises for what is wrong)
+    if edition.__class__ is not Edition:  # (keyed by the member's id: members only)
+        return frame
+    if len(_HEADER_PREFIXES) >= 65536:
+        _HEADER_PREFIXES.clear()
+    prefix = header.encode(len(body))[:-2]  # all but the serial
+    _HEADER_PREFIXES[key] = (prefix, checksum(prefix))
+    return frame
+
+
+_HEADER_PREFIXES: dict[tuple[int, int, str, int, int], tuple[bytes, int]] = {}
 
 
 def encode_packets(
@@ -70,16 +108,8 @@ def encode_packets(
     """The message as one frame, or as sub-packages of at most ``packet_size`` body bytes
     with consecutive serials (wrapping at 65536) when it is longer."""
     body = message.encode()
-    if len(body) <= packet_size:
-        return [
-            encode_message(
-                message,
-                phone=phone,
-                serial=first_serial,
-                edition=edition,
-                protocol_version=protocol_version,
-            )
-        ]
+    if len(body) <= packet_size:  # (the body is encoded once)
+        return [_encode_single(message, body, phone, first_serial, edition, protocol_version)]
     if not 1 <= packet_size <= MAX_BODY_LENGTH:
         raise LocalProtocolError(f"packet size {packet_size} outside 1..{MAX_BODY_LENGTH}")
     chunks = [body[i : i + packet_size] for i in range(0, len(body), packet_size)]

@@ -78,12 +78,17 @@ class Header:
         if self.reserved_bit:
             props |= _RESERVED
         digits = 20 if self.edition is Edition.V2019 else 12
-        if len(self.phone) > digits:
-            raise LocalProtocolError(f"phone {self.phone!r} longer than {digits} digits")
-        try:
-            phone = bytes.fromhex(self.phone.rjust(digits, "0"))
-        except ValueError:
-            raise LocalProtocolError(f"phone {self.phone!r} is not BCD") from None
+        phone = _BCD_PHONES.get((self.phone, digits))
+        if phone is None:
+            if len(self.phone) > digits:
+                raise LocalProtocolError(f"phone {self.phone!r} longer than {digits} digits")
+            try:
+                phone = bytes.fromhex(self.phone.rjust(digits, "0"))
+            except ValueError:
+                raise LocalProtocolError(f"phone {self.phone!r} is not BCD") from None
+            if len(_BCD_PHONES) >= 65536:
+                _BCD_PHONES.clear()
+            _BCD_PHONES[self.phone, digits] = phone
         try:
             if self.edition is Edition.V2019:
                 out = _H2019.pack(self.message_id, props, self.protocol_version, phone, self.serial)
@@ -194,3 +199,7 @@ def parse_header(content: bytes, *, lenient: bool = False) -> tuple[Header, int,
 
 
 _make_header = fast_constructor(Header)
+#: Positional constructor of :class:`Header` taking every field (no defaults).
+make_header = _make_header
+# The BCD bytes of the phones the platform answers (one reply per message).
+_BCD_PHONES: dict[tuple[str, int], bytes] = {}
