@@ -27,6 +27,9 @@ from PySide6.QtWidgets import (
 
 from console.client import ClientError, PlatformClient, StreamEvent
 from widgets import i18n
+from widgets.alarm_queue import AlarmQueue
+from widgets.beijing import CST, day_start
+from widgets.evidence_viewer import EvidenceViewer
 from widgets.live import LiveFeed
 from widgets.map import basemaps
 from widgets.map.markers import Marker
@@ -35,10 +38,10 @@ from widgets.tasks import Tasks
 from widgets.vehicle_card import VehicleCard
 from widgets.vehicle_tree import VehicleTree
 from widgets.vehicle_tree_model import VehicleItem, VehicleTreeModel
+from widgets.video_wall import VideoWall
 
 log = logging.getLogger(__name__)
 
-CST = timedelta(hours=8)  # the platform's trucks and users are in 中国标准时间
 TRAIL_MINUTES = 30
 COUNTS_REFRESH_MS = 30_000
 STATE_TEXT = {
@@ -96,6 +99,21 @@ class MainWindow(QMainWindow):
         self.card_dock = self._dock(
             "vehicle_card", self.tr("车辆详情"), self.card, Qt.DockWidgetArea.RightDockWidgetArea
         )
+        self.alarm_queue = AlarmQueue(settings, str(user.get("username", "")), self)
+        self.alarm_dock = self._dock(
+            "alarms", self.tr("报警队列"), self.alarm_queue, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.evidence = EvidenceViewer(client, self.tasks, self)
+        self.evidence_dock = self._dock(
+            "evidence", self.tr("报警附件"), self.evidence, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.video_wall = VideoWall(client, self)
+        self.video_dock = self._dock(
+            "video", self.tr("实时视频"), self.video_wall, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.tabifyDockWidget(self.card_dock, self.evidence_dock)
+        self.tabifyDockWidget(self.card_dock, self.video_dock)
+        self.card_dock.raise_()
         self._status_bar()
         self._menus()
 
@@ -103,6 +121,15 @@ class MainWindow(QMainWindow):
         self.feed.event.connect(self.on_event)
         self.feed.state_changed.connect(self.on_stream_state)
         self.tree.vehicle_selected.connect(self.select_vehicle)
+        self.alarm_queue.alarm_selected.connect(self.show_alarm)
+        self.alarm_queue.more_wanted.connect(self.load_alarms)
+        self.card.live_video_wanted.connect(self.open_live_video)
+        self.alarm_queue.alarm_opened.connect(self.open_evidence)
+        self.evidence.live_video_wanted.connect(
+            lambda vehicle_id, channel: self.open_live_video(
+                vehicle_id, self._plate(vehicle_id), channel
+            )
+        )
         self.map.vehicle_clicked.connect(self.tree.select_vehicle)
 
         self.ticker = QTimer(self)
@@ -139,6 +166,9 @@ class MainWindow(QMainWindow):
         view = self.menuBar().addMenu(self.tr("视图(&V)"))
         view.addAction(self.tree_dock.toggleViewAction())
         view.addAction(self.card_dock.toggleViewAction())
+        view.addAction(self.alarm_dock.toggleViewAction())
+        view.addAction(self.evidence_dock.toggleViewAction())
+        view.addAction(self.video_dock.toggleViewAction())
         view.addSeparator()
         self.wall_action = QAction(self.tr("墙屏模式（全屏）"), self)
         self.wall_action.setShortcut(QKeySequence(Qt.Key.Key_F11))
@@ -229,6 +259,12 @@ class MainWindow(QMainWindow):
 
     def _tree_arrived(self, tree: dict[str, Any]) -> None:
         self.model.load(tree)
+        self.alarm_queue.set_names(
+            {c.id: c.name for c in self.model.counties},
+            {e.id: e.name for c in self.model.counties for e in c.children},
+        )
+        if self.alarm_queue.model.rowCount() == 0:
+            self.load_alarms(0)
         self.map.clear()
         self.map.push_positions(
             [self.marker(v) for v in self.model.vehicles.values() if v.lat is not None]
@@ -253,6 +289,10 @@ class MainWindow(QMainWindow):
                 self._held.append(event)
             return
         data = event.data if isinstance(event.data, dict) else {}
+        if event.kind in ("alarm", "alarm_updated", "reset"):
+            self.alarm_queue.on_event(event)
+        elif event.kind == "evidence":
+            self.evidence.on_evidence_event(data)
         if event.kind == "positions":
             touched = self.model.apply_positions(data.get("positions", []))
             self.map.push_positions([self.marker(v) for v in touched if v.lat is not None])
@@ -313,14 +353,17 @@ class MainWindow(QMainWindow):
         item = self.model.vehicles[vehicle_id]
         self.card.show_vehicle(item, item.status(self.model.clock()))
 
-    def _load_alarms_and_trail(self, vehicle_id: str) -> None:
-        now = datetime.now(UTC)
-        day_start = _day_start(now)
+    def _load_today_alarms(self, vehicle_id: str) -> None:
+        today = day_start(datetime.now(UTC))
         self.tasks.run(
-            lambda: self.client.alarms(vehicle_id=vehicle_id, start=day_start, limit=50),
+            lambda: self.client.alarms(vehicle_id=vehicle_id, start=today, limit=50),
             lambda page: self.card.set_alarms(vehicle_id, page),
             self.show_error,
         )
+
+    def _load_alarms_and_trail(self, vehicle_id: str) -> None:
+        self._load_today_alarms(vehicle_id)
+        now = datetime.now(UTC)
         start = now - timedelta(minutes=TRAIL_MINUTES)
         self.tasks.run(
             lambda: self.client.track(vehicle_id, start, now + timedelta(minutes=1)),
@@ -330,17 +373,70 @@ class MainWindow(QMainWindow):
             self.show_error,
         )
 
+    # --- alarms -----------------------------------------------------------------------------
+    def load_alarms(self, offset: int) -> None:
+        """A page of today's alarms for the queue (newest first), from ``offset``."""
+        today = day_start(datetime.now(UTC))
+        if offset == 0:
+            self.alarm_queue.clear()
+        self.tasks.run(
+            lambda: self.client.alarms(start=today, offset=offset, limit=500),
+            self.alarm_queue.load_page,
+            self.show_error,
+        )
+
+    def open_evidence(self, alarm: dict[str, Any]) -> None:
+        """Enter on an alarm: its evidence, in front."""
+        self.evidence_dock.show()
+        self.evidence_dock.raise_()
+        self.evidence.show_alarm(alarm)
+
+    def _plate(self, vehicle_id: str) -> str:
+        item = self.model.vehicles.get(vehicle_id)
+        return item.plate if item is not None else vehicle_id
+
+    def show_alarm(self, alarm: dict[str, Any]) -> None:
+        """An alarm selected in the queue: its truck on the map, the two minutes of track
+        around the alarm, and its evidence."""
+        self.evidence.show_alarm(alarm)
+        vehicle_id = alarm.get("vehicle_id", "")
+        if vehicle_id in self.model.vehicles:
+            # Selected already as far as select_vehicle is concerned: the alarm's own track
+            # replaces the recent trail it would load.
+            self.selected = vehicle_id
+            self.tree.select_vehicle(vehicle_id)
+            self.map.centre_on(vehicle_id, 14)
+            self._load_today_alarms(vehicle_id)
+        try:
+            started = datetime.fromisoformat(alarm["started_at"])
+        except (KeyError, ValueError):
+            return
+        self.tasks.run(
+            lambda: self.client.track(
+                vehicle_id, started - timedelta(minutes=1), started + timedelta(minutes=1)
+            ),
+            lambda positions: self.map.show_trail(
+                vehicle_id, [(p["lat"], p["lon"]) for p in positions if p.get("valid", True)]
+            ),
+            self.show_error,
+        )
+
+    def open_live_video(self, vehicle_id: str, plate: str, channel: int) -> None:
+        self.video_dock.show()
+        self.video_dock.raise_()
+        self.video_wall.open(vehicle_id, plate, channel)
+
     def _follow_toggled(self, on: bool) -> None:
         self.map.follow(self.selected if on else None)
 
     # --- figures ----------------------------------------------------------------------------
     def refresh_counts(self) -> None:
-        day_start = _day_start(datetime.now(UTC))
+        today = day_start(datetime.now(UTC))
 
         def fetch() -> tuple[int, int]:
-            today = self.client.alarms(start=day_start, limit=1)["total"]
-            open_ = self.client.alarms(start=day_start, open=True, limit=1)["total"]
-            return today, open_
+            alarms = self.client.alarms(start=today, limit=1)["total"]
+            open_ = self.client.alarms(start=today, open=True, limit=1)["total"]
+            return alarms, open_
 
         self.tasks.run(fetch, self._got_counts, self.show_error)
 
@@ -362,7 +458,7 @@ class MainWindow(QMainWindow):
     def _tick(self) -> None:
         now = datetime.now(UTC) + timedelta(seconds=self.clock_offset_s)
         self.clock_label.setText(
-            self.tr("平台时间 {t}").format(t=(now + CST).strftime("%Y-%m-%d %H:%M:%S"))
+            self.tr("平台时间 {t}").format(t=now.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S"))
         )
         if int(time.monotonic()) % 10 == 0:
             self.model.refresh_alarm_states()
@@ -459,7 +555,13 @@ class MainWindow(QMainWindow):
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state)
-        for dock in (self.tree_dock, self.card_dock):
+        for dock in (
+            self.tree_dock,
+            self.card_dock,
+            self.alarm_dock,
+            self.evidence_dock,
+            self.video_dock,
+        ):
             dock.show()
 
     def save_layout(self) -> None:
@@ -468,6 +570,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         self.save_layout()
+        self.video_wall.close_all()
+        self.evidence.player.shutdown()  # its decoding thread
         self.ticker.stop()
         self.counts_timer.stop()
         self.feed.stop()
@@ -495,9 +599,3 @@ def base_map_of(key: str, option: str = "") -> basemaps.BaseMap:
     if key == "none":
         return basemaps.no_tiles()
     return basemaps.openstreetmap()
-
-
-def _day_start(now: datetime) -> datetime:
-    """Midnight Beijing time of ``now``'s day, as an aware datetime."""
-    local = (now + CST).replace(hour=0, minute=0, second=0, microsecond=0)
-    return (local - CST).replace(tzinfo=UTC)

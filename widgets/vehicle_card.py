@@ -3,13 +3,22 @@ alarms. Filled by the main window from the tree model (live) and the API (alarms
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QListWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.domain.alarm_types import by_code
+from widgets.beijing import beijing_time
 from widgets.map.markers import MarkerStatus
 from widgets.vehicle_tree_model import VehicleItem
 
@@ -28,15 +37,6 @@ def heading_text(direction: int | None) -> str:
     return f"{DIRECTIONS[round((direction % 360) / 45) % 8]} {direction}°"
 
 
-def local_time(iso: str | None) -> str:
-    if not iso:
-        return "—"
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return iso
-
-
 def alarm_name(code: str) -> str:
     try:
         return by_code(code).name_zh
@@ -45,6 +45,7 @@ def alarm_name(code: str) -> str:
 
 
 class VehicleCard(QWidget):
+    live_video_wanted = Signal(str, str, int)  # vehicle id, plate, channel
     FIELDS = (
         ("plate", QT_TRANSLATE_NOOP("VehicleCard", "车牌")),
         ("status", QT_TRANSLATE_NOOP("VehicleCard", "状态")),
@@ -73,11 +74,20 @@ class VehicleCard(QWidget):
         self.values["plate"].setStyleSheet("font-weight: bold; font-size: 15pt;")
         self.alarms_title = QLabel(self.tr("今日报警"), self)
         self.alarms = QListWidget(self)
+        self.channel = QComboBox(self)
+        self.live_button = QPushButton(self.tr("实时视频"), self)
+        self.live_button.setEnabled(False)
+        self.live_button.clicked.connect(self._live_clicked)
+        video = QHBoxLayout()
+        video.addWidget(self.channel)
+        video.addWidget(self.live_button, 1)
+        self.plate = ""
         self.placeholder = QLabel(self.tr("在左侧车辆树中选择一辆车"), self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
         layout.addWidget(self.placeholder)
         layout.addLayout(form)
+        layout.addLayout(video)
         layout.addWidget(self.alarms_title)
         layout.addWidget(self.alarms, 1)
 
@@ -85,9 +95,14 @@ class VehicleCard(QWidget):
         if item.id != self.vehicle_id:
             self.alarms.clear()
             self.alarms_title.setText(self.tr("今日报警"))
-        self.vehicle_id = item.id
+        self.vehicle_id, self.plate = item.id, item.plate
         self.placeholder.hide()
         terminal = item.terminal or {}
+        channels = int(terminal.get("channels") or 1)
+        if self.channel.count() != channels:
+            self.channel.clear()
+            self.channel.addItems([self.tr("通道 {n}").format(n=n) for n in range(1, channels + 1)])
+        self.live_button.setEnabled(status is not MarkerStatus.OFFLINE)
         speed = "—" if item.speed_kmh is None else f"{item.speed_kmh:.0f} km/h"
         if item.speed_limit_kmh:
             speed += self.tr("（限速 {n}）").format(n=item.speed_limit_kmh)
@@ -102,12 +117,18 @@ class VehicleCard(QWidget):
             "driver": item.driver_name or self.tr("未登记"),
             "speed": speed,
             "heading": heading_text(item.direction),
-            "time": local_time(item.time),
+            "time": beijing_time(item.time),
             "terminal": terminal.get("terminal_id") or "—",
             "protocol": protocol,
         }
         for key, text in shown.items():
             self.values[key].setText(text)
+
+    def _live_clicked(self) -> None:
+        if self.vehicle_id is not None:
+            self.live_video_wanted.emit(
+                self.vehicle_id, self.plate, self.channel.currentIndex() + 1
+            )
 
     def set_alarms(self, vehicle_id: str, page: dict[str, Any]) -> None:
         if vehicle_id != self.vehicle_id:
@@ -116,7 +137,7 @@ class VehicleCard(QWidget):
         items = page.get("items", [])
         self.alarms_title.setText(self.tr("今日报警（{n}）").format(n=page.get("total", 0)))
         for alarm in items:
-            started = local_time(alarm.get("started_at"))[11:]
+            started = beijing_time(alarm.get("started_at"))[11:]
             self.alarms.addItem(f"{started}  {alarm_name(alarm.get('type_code', ''))}")
         if not items:
             self.alarms.addItem(self.tr("无"))
@@ -127,7 +148,7 @@ class VehicleCard(QWidget):
             return
         if self.alarms.count() == 1 and self.alarms.item(0).text() == self.tr("无"):
             self.alarms.clear()
-        started = local_time(alarm.get("started_at"))[11:]
+        started = beijing_time(alarm.get("started_at"))[11:]
         self.alarms.insertItem(0, f"{started}  {alarm_name(alarm.get('type_code', ''))}")
 
 

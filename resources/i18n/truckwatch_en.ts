@@ -2,6 +2,572 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>AlarmFilter</name>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="215"/>
+        <source>级别 ≥ {name}</source>
+        <translation>severity ≥ {name}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="218"/>
+        <source>类别：{names}</source>
+        <translation>family: {names}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="221"/>
+        <source>类型：{names}</source>
+        <translation>type: {names}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="224"/>
+        <source>县区：{names}</source>
+        <translation>county: {names}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="227"/>
+        <source>企业：{names}</source>
+        <translation>enterprise: {names}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="230"/>
+        <source>处理状态：{state}</source>
+        <translation>handling: {state}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="233"/>
+        <source>时间：{start} 至 {end}</source>
+        <translation>time: {start} to {end}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="238"/>
+        <source>最近 {n} 小时</source>
+        <translation>last {n} hours</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="240"/>
+        <source>车牌含“{plate}”</source>
+        <translation>plate contains “{plate}”</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="241"/>
+        <source>全部报警</source>
+        <translation>All alarms</translation>
+    </message>
+</context>
+<context>
+    <name>AlarmModel</name>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="40"/>
+        <source>ADAS 报警</source>
+        <translation>ADAS alarms</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="41"/>
+        <source>DSM 报警</source>
+        <translation>DSM alarms</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="42"/>
+        <source>盲区监测</source>
+        <translation>Blind spot (BSD)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="43"/>
+        <source>胎压监测</source>
+        <translation>Tyre pressure (TPMS)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="44"/>
+        <source>激烈驾驶</source>
+        <translation>Aggressive driving</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="45"/>
+        <source>终端报警</source>
+        <translation>Terminal alarms</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="46"/>
+        <source>视频报警</source>
+        <translation>Video alarms</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="47"/>
+        <source>平台报警</source>
+        <translation>Platform alarms</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_filter.py" line="49"/>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="86"/>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="87"/>
+        <source>级别</source>
+        <translation>Severity</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="88"/>
+        <source>报警类型</source>
+        <translation>Alarm type</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="89"/>
+        <source>车牌</source>
+        <translation>Plate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="90"/>
+        <source>企业</source>
+        <translation>Enterprise</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="91"/>
+        <source>县区</source>
+        <translation>County</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="92"/>
+        <source>速度</source>
+        <translation>Speed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="93"/>
+        <source>位置</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="94"/>
+        <source>证据</source>
+        <translation>Evidence</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="95"/>
+        <source>处理状态</source>
+        <translation>Handling</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="96"/>
+        <source>等待时长</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="99"/>
+        <source>低</source>
+        <translation>Low</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="100"/>
+        <source>中</source>
+        <translation>Medium</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="101"/>
+        <source>高</source>
+        <translation>High</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="102"/>
+        <source>严重</source>
+        <translation>Critical</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="105"/>
+        <source>一级</source>
+        <translation>Level 1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="106"/>
+        <source>二级</source>
+        <translation>Level 2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="109"/>
+        <source>待上传</source>
+        <translation>Pending</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="110"/>
+        <source>完整</source>
+        <translation>Complete</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="111"/>
+        <source>不完整</source>
+        <translation>Incomplete</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="112"/>
+        <source>无</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="115"/>
+        <source>未处理</source>
+        <translation>Unhandled</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="116"/>
+        <source>已确认</source>
+        <translation>Acknowledged</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="127"/>
+        <source>{d}天</source>
+        <translation>{d}d</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_model.py" line="500"/>
+        <source>{n} 次报警：{first} 至 {last}</source>
+        <translation>{n} alarms: {first} to {last}</translation>
+    </message>
+</context>
+<context>
+    <name>AlarmQueue</name>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="164"/>
+        <source>全部级别</source>
+        <translation>All severities</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="166"/>
+        <source>中及以上</source>
+        <translation>Medium and above</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="167"/>
+        <source>高及以上</source>
+        <translation>High and above</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="168"/>
+        <source>仅严重</source>
+        <translation>Critical only</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="172"/>
+        <source>全部类别</source>
+        <translation>All families</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="179"/>
+        <location filename="../../widgets/alarm_queue.py" line="322"/>
+        <source>全部县区</source>
+        <translation>All counties</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="180"/>
+        <location filename="../../widgets/alarm_queue.py" line="323"/>
+        <source>全部企业</source>
+        <translation>All enterprises</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="182"/>
+        <source>全部状态</source>
+        <translation>All states</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="187"/>
+        <source>全部时间</source>
+        <translation>Any time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="188"/>
+        <source>最近 1 小时</source>
+        <translation>Last hour</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="189"/>
+        <source>最近 4 小时</source>
+        <translation>Last 4 hours</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="190"/>
+        <source>最近 24 小时</source>
+        <translation>Last 24 hours</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="194"/>
+        <source>车牌…</source>
+        <translation>Plate…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="197"/>
+        <source>预设</source>
+        <translation>Presets</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="253"/>
+        <location filename="../../widgets/alarm_queue.py" line="518"/>
+        <source>加载更早的报警</source>
+        <translation>Load older alarms</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="260"/>
+        <source>导出 Excel…</source>
+        <translation>Export to Excel…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="420"/>
+        <source>全部类型</source>
+        <translation>All types</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="441"/>
+        <source>保存当前筛选…</source>
+        <translation>Save current filter…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="442"/>
+        <source>删除</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="448"/>
+        <source>保存筛选</source>
+        <translation>Save filter</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="448"/>
+        <source>名称：</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="456"/>
+        <source>TruckWatch 报警列表（{filter}）导出于 {time}（北京时间）</source>
+        <translation>TruckWatch alarms ({filter}) exported {time} (Beijing time)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="465"/>
+        <location filename="../../widgets/alarm_queue.py" line="473"/>
+        <source>导出报警</source>
+        <translation>Export alarms</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="465"/>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel workbook (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="499"/>
+        <source>{rows} 行 · {alarms} 条报警</source>
+        <translation>{rows} rows · {alarms} alarms</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="522"/>
+        <source>加载更早的报警（已载入 {loaded}，共 {total}）</source>
+        <translation>Load older alarms ({loaded} of {total} loaded)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="535"/>
+        <source>已静音</source>
+        <translation>Muted</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="535"/>
+        <source>声音开</source>
+        <translation>Sound on</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_queue.py" line="536"/>
+        <source>报警提示音（静音会被记录）</source>
+        <translation>Alarm sounds (muting is recorded)</translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceViewer</name>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="45"/>
+        <source>无附件</source>
+        <translation>No evidence</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="46"/>
+        <source>上传中</source>
+        <translation>Uploading</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="47"/>
+        <source>已完整</source>
+        <translation>Complete</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="48"/>
+        <source>不完整</source>
+        <translation>Incomplete</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="51"/>
+        <source>照片</source>
+        <translation>Photo</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="52"/>
+        <source>视频</source>
+        <translation>Video</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="53"/>
+        <source>音频</source>
+        <translation>Audio</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="54"/>
+        <source>文本</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="55"/>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="58"/>
+        <source>终端已确认，请稍候刷新。</source>
+        <translation>The terminal acknowledged; refresh in a moment.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="59"/>
+        <source>终端拒绝了该指令。</source>
+        <translation>The terminal refused the command.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="60"/>
+        <source>终端未应答，请稍后重试。</source>
+        <translation>The terminal did not answer; try again later.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="173"/>
+        <source>未选择报警</source>
+        <translation>No alarm selected</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="176"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="200"/>
+        <source>重新请求附件</source>
+        <translation>Request evidence again</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="202"/>
+        <source>立即拍照</source>
+        <translation>Take photo now</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="204"/>
+        <source>查看实时视频</source>
+        <translation>Live video</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="226"/>
+        <source>请选择一条报警查看附件。</source>
+        <translation>Select an alarm to see its evidence.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="232"/>
+        <source>上一张</source>
+        <translation>Previous</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="233"/>
+        <source>下一张</source>
+        <translation>Next</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="234"/>
+        <source>放大</source>
+        <translation>Zoom in</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="235"/>
+        <source>缩小</source>
+        <translation>Zoom out</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="236"/>
+        <source>适应窗口</source>
+        <translation>Fit</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="262"/>
+        <source>正在加载附件…</source>
+        <translation>Loading evidence…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="288"/>
+        <source>正在向终端请求附件…</source>
+        <translation>Asking the terminal for the evidence…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="301"/>
+        <source>正在发送拍照指令…</source>
+        <translation>Sending the photo command…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="356"/>
+        <source>该报警暂无附件。</source>
+        <translation>This alarm has no evidence.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="358"/>
+        <source>终端尚未上传附件。</source>
+        <translation>The terminal has not uploaded the evidence yet.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="370"/>
+        <source>附件加载失败。</source>
+        <translation>The evidence could not be loaded.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="378"/>
+        <source>指令已发送。</source>
+        <translation>Command sent.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="401"/>
+        <source>附件尚未上传完整（已收到 {0}/{1} 字节），可重新请求附件。</source>
+        <translation>The evidence is incomplete ({0}/{1} bytes received); you can request it again.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="412"/>
+        <source>该类型附件暂不支持预览：{0}</source>
+        <translation>No preview for this kind of file: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="433"/>
+        <source>图片无法解码：{0}</source>
+        <translation>The picture cannot be decoded: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="471"/>
+        <source>已完成</source>
+        <translation>Complete</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="476"/>
+        <source>上传中 {0}%</source>
+        <translation>Uploading {0}%</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="478"/>
+        <source>不完整 {0}%</source>
+        <translation>Incomplete {0}%</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/evidence_viewer.py" line="499"/>
+        <source>附件：{0}（{1} 个）</source>
+        <translation>Evidence: {0} ({1} files)</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <location filename="../../widgets/login.py" line="38"/>
@@ -68,180 +634,195 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/main_window.py" line="45"/>
+        <location filename="../../widgets/main_window.py" line="48"/>
         <source>正在连接…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="46"/>
+        <location filename="../../widgets/main_window.py" line="49"/>
         <source>已连接</source>
         <translation>Connected</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="47"/>
+        <location filename="../../widgets/main_window.py" line="50"/>
         <source>连接中断，正在重连…</source>
         <translation>Connection lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="48"/>
-        <location filename="../../widgets/main_window.py" line="352"/>
+        <location filename="../../widgets/main_window.py" line="51"/>
+        <location filename="../../widgets/main_window.py" line="476"/>
         <source>登录已失效</source>
         <translation>Session expired</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="49"/>
+        <location filename="../../widgets/main_window.py" line="52"/>
         <source>未连接</source>
         <translation>Not connected</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="78"/>
+        <location filename="../../widgets/main_window.py" line="83"/>
         <source>TruckWatch 重型货车主动安全监控 — {who}</source>
         <translation>TruckWatch heavy-truck active safety — {who}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="92"/>
+        <location filename="../../widgets/main_window.py" line="97"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="95"/>
+        <location filename="../../widgets/main_window.py" line="100"/>
         <source>车辆详情</source>
         <translation>Vehicle details</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="137"/>
+        <location filename="../../widgets/main_window.py" line="104"/>
+        <source>报警队列</source>
+        <translation>Alarm queue</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="108"/>
+        <source>报警附件</source>
+        <translation>Evidence</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="112"/>
+        <source>实时视频</source>
+        <translation>Live video</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="166"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="141"/>
+        <location filename="../../widgets/main_window.py" line="173"/>
         <source>墙屏模式（全屏）</source>
         <translation>Wall mode (full screen)</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="146"/>
+        <location filename="../../widgets/main_window.py" line="178"/>
         <source>恢复默认布局</source>
         <translation>Restore default layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="149"/>
+        <location filename="../../widgets/main_window.py" line="181"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="154"/>
+        <location filename="../../widgets/main_window.py" line="186"/>
         <source>地图(&amp;M)</source>
         <translation>&amp;Map</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="155"/>
+        <location filename="../../widgets/main_window.py" line="187"/>
         <source>跟踪所选车辆</source>
         <translation>Follow selected vehicle</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="159"/>
+        <location filename="../../widgets/main_window.py" line="191"/>
         <source>显示全部车辆</source>
         <translation>Show all vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="166"/>
+        <location filename="../../widgets/main_window.py" line="198"/>
         <source>OpenStreetMap</source>
         <translation>OpenStreetMap</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="167"/>
+        <location filename="../../widgets/main_window.py" line="199"/>
         <source>高德地图 (GCJ-02)</source>
         <translation>AutoNavi / Gaode (GCJ-02)</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="168"/>
+        <location filename="../../widgets/main_window.py" line="200"/>
         <source>天地图（需要密钥）…</source>
         <translation>Tianditu (needs a key)…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="169"/>
+        <location filename="../../widgets/main_window.py" line="201"/>
         <source>自定义 XYZ 瓦片…</source>
         <translation>Custom XYZ tiles…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="170"/>
+        <location filename="../../widgets/main_window.py" line="202"/>
         <source>离线瓦片目录…</source>
         <translation>Offline tile directory…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="171"/>
+        <location filename="../../widgets/main_window.py" line="203"/>
         <source>无底图（仅县区轮廓）</source>
         <translation>No base map (county outlines only)</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="181"/>
+        <location filename="../../widgets/main_window.py" line="213"/>
         <source>设置(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="182"/>
-        <location filename="../../widgets/main_window.py" line="403"/>
+        <location filename="../../widgets/main_window.py" line="214"/>
+        <location filename="../../widgets/main_window.py" line="527"/>
         <source>语言 / Language</source>
         <translation>Language / 语言</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="193"/>
+        <location filename="../../widgets/main_window.py" line="225"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="194"/>
-        <location filename="../../widgets/main_window.py" line="412"/>
+        <location filename="../../widgets/main_window.py" line="226"/>
+        <location filename="../../widgets/main_window.py" line="536"/>
         <source>关于 TruckWatch</source>
         <translation>About TruckWatch</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="325"/>
+        <location filename="../../widgets/main_window.py" line="449"/>
         <source>在线 {online}/{total}</source>
         <translation>Online {online}/{total}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="329"/>
+        <location filename="../../widgets/main_window.py" line="453"/>
         <source>今日报警 {n}</source>
         <translation>Alarms today {n}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="330"/>
+        <location filename="../../widgets/main_window.py" line="454"/>
         <source>未处理 {n}</source>
         <translation>Unhandled {n}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="337"/>
+        <location filename="../../widgets/main_window.py" line="461"/>
         <source>平台时间 {t}</source>
         <translation>Platform time {t}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="368"/>
+        <location filename="../../widgets/main_window.py" line="492"/>
         <source>天地图密钥 (tk)：</source>
         <translation>Tianditu key (tk):</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="369"/>
+        <location filename="../../widgets/main_window.py" line="493"/>
         <source>瓦片地址，例如 http://tiles.example/{z}/{x}/{y}.png：</source>
         <translation>Tile URL, e.g. http://tiles.example/{z}/{x}/{y}.png:</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="370"/>
+        <location filename="../../widgets/main_window.py" line="494"/>
         <source>离线瓦片目录（含 {z}/{x}/{y}.png）：</source>
         <translation>Offline tile directory (holding {z}/{x}/{y}.png):</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="374"/>
+        <location filename="../../widgets/main_window.py" line="498"/>
         <source>底图</source>
         <translation>Base map</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="415"/>
+        <location filename="../../widgets/main_window.py" line="539"/>
         <source>重型货车主动安全智能监控台</source>
         <translation>Heavy-truck active safety monitoring console</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="416"/>
+        <location filename="../../widgets/main_window.py" line="540"/>
         <source>平台</source>
         <translation>Platform</translation>
     </message>
@@ -267,104 +848,114 @@
 <context>
     <name>VehicleCard</name>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="16"/>
+        <location filename="../../widgets/vehicle_card.py" line="26"/>
         <source>行驶中</source>
         <translation>Moving</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="17"/>
+        <location filename="../../widgets/vehicle_card.py" line="27"/>
         <source>停车</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="18"/>
+        <location filename="../../widgets/vehicle_card.py" line="28"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="19"/>
+        <location filename="../../widgets/vehicle_card.py" line="29"/>
         <source>报警中</source>
         <translation>In alarm</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="48"/>
+        <location filename="../../widgets/vehicle_card.py" line="59"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="49"/>
+        <location filename="../../widgets/vehicle_card.py" line="60"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="50"/>
+        <location filename="../../widgets/vehicle_card.py" line="61"/>
         <source>企业</source>
         <translation>Enterprise</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="51"/>
+        <location filename="../../widgets/vehicle_card.py" line="62"/>
         <source>县区</source>
         <translation>County</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="52"/>
+        <location filename="../../widgets/vehicle_card.py" line="63"/>
         <source>驾驶员</source>
         <translation>Driver</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="53"/>
+        <location filename="../../widgets/vehicle_card.py" line="64"/>
         <source>速度</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="54"/>
+        <location filename="../../widgets/vehicle_card.py" line="65"/>
         <source>方向</source>
         <translation>Heading</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="55"/>
+        <location filename="../../widgets/vehicle_card.py" line="66"/>
         <source>最后定位</source>
         <translation>Last position</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="56"/>
+        <location filename="../../widgets/vehicle_card.py" line="67"/>
         <source>终端号</source>
         <translation>Terminal ID</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="57"/>
+        <location filename="../../widgets/vehicle_card.py" line="68"/>
         <source>协议</source>
         <translation>Protocol</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="73"/>
-        <location filename="../../widgets/vehicle_card.py" line="86"/>
+        <location filename="../../widgets/vehicle_card.py" line="84"/>
+        <location filename="../../widgets/vehicle_card.py" line="106"/>
         <source>今日报警</source>
         <translation>Alarms today</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="75"/>
+        <location filename="../../widgets/vehicle_card.py" line="87"/>
+        <source>实时视频</source>
+        <translation>Live video</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/vehicle_card.py" line="94"/>
         <source>在左侧车辆树中选择一辆车</source>
         <translation>Select a vehicle in the tree on the left</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="92"/>
+        <location filename="../../widgets/vehicle_card.py" line="113"/>
+        <source>通道 {n}</source>
+        <translation>Channel {n}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/vehicle_card.py" line="117"/>
         <source>（限速 {n}）</source>
         <translation> (limit {n})</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="101"/>
+        <location filename="../../widgets/vehicle_card.py" line="126"/>
         <source>未登记</source>
         <translation>not registered</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="116"/>
+        <location filename="../../widgets/vehicle_card.py" line="147"/>
         <source>今日报警（{n}）</source>
         <translation>Alarms today ({n})</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="121"/>
-        <location filename="../../widgets/vehicle_card.py" line="127"/>
+        <location filename="../../widgets/vehicle_card.py" line="152"/>
+        <location filename="../../widgets/vehicle_card.py" line="158"/>
         <source>无</source>
         <translation>None</translation>
     </message>
@@ -385,14 +976,145 @@
 <context>
     <name>VehicleTreeModel</name>
     <message>
-        <location filename="../../widgets/vehicle_tree_model.py" line="253"/>
+        <location filename="../../widgets/vehicle_tree_model.py" line="246"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_tree_model.py" line="290"/>
+        <location filename="../../widgets/vehicle_tree_model.py" line="283"/>
         <source>{name}：在线 {online} / 共 {total} 辆</source>
         <translation>{name}: {online} online of {total}</translation>
+    </message>
+</context>
+<context>
+    <name>VideoPane</name>
+    <message>
+        <location filename="../../widgets/video_pane.py" line="154"/>
+        <source>关闭视频</source>
+        <translation>Close video</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_pane.py" line="297"/>
+        <source>连接中</source>
+        <translation>Connecting</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_pane.py" line="299"/>
+        <source>播放中</source>
+        <translation>Playing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_pane.py" line="301"/>
+        <source>已断开</source>
+        <translation>Disconnected</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_pane.py" line="303"/>
+        <source>错误: {0}</source>
+        <translation>Error: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_pane.py" line="304"/>
+        <location filename="../../widgets/video_pane.py" line="308"/>
+        <source>无视频</source>
+        <translation>No video</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_pane.py" line="310"/>
+        <source>通道 {0}</source>
+        <translation>Channel {0}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_pane.py" line="313"/>
+        <source>静音</source>
+        <translation>Mute</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_pane.py" line="313"/>
+        <source>声音</source>
+        <translation>Sound</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_pane.py" line="316"/>
+        <source>平台暂未转发音频</source>
+        <translation>The platform does not relay audio yet</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_pane.py" line="316"/>
+        <source>静音/取消静音</source>
+        <translation>Mute / unmute</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_pane.py" line="329"/>
+        <source>{0}{1:.0f} fps  {2:.0f} kbps</source>
+        <translation>{0}{1:.0f} fps  {2:.0f} kbps</translation>
+    </message>
+</context>
+<context>
+    <name>VideoPlayer</name>
+    <message>
+        <location filename="../../widgets/video_player.py" line="241"/>
+        <source>上一帧</source>
+        <extracomment>What ``open`` accepts: a path, the bytes, or a callable that opens the file object (run on the worker, so opening a RangedFile, a network request, never blocks the UI).</extracomment>
+        <translation>Previous frame</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_player.py" line="244"/>
+        <source>下一帧</source>
+        <translation>Next frame</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_player.py" line="256"/>
+        <source>播放速度</source>
+        <translation>Speed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_player.py" line="261"/>
+        <source>截图</source>
+        <translation>Snapshot</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_player.py" line="278"/>
+        <source>暂停</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_player.py" line="278"/>
+        <source>播放</source>
+        <translation>Play</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_player.py" line="528"/>
+        <source>保存截图</source>
+        <translation>Save snapshot</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_player.py" line="528"/>
+        <source>PNG 图片 (*.png)</source>
+        <translation>PNG image (*.png)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_player.py" line="531"/>
+        <source>截图保存失败。</source>
+        <translation>The snapshot could not be saved.</translation>
+    </message>
+</context>
+<context>
+    <name>VideoWall</name>
+    <message>
+        <location filename="../../widgets/video_wall.py" line="53"/>
+        <source>画面：</source>
+        <translation>Panes:</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_wall.py" line="57"/>
+        <source>{0} 画面</source>
+        <translation>{0} panes</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/video_wall.py" line="64"/>
+        <source>全部关闭</source>
+        <translation>Close all</translation>
     </message>
 </context>
 </TS>

@@ -12,6 +12,7 @@ from live_platform import ADMIN_PASSWORD, DEMO_PASSWORD, LivePlatform
 from PySide6.QtCore import QSettings
 
 from console.client import PlatformClient
+from widgets.alarm_model import Roles as AlarmRoles
 from widgets.main_window import MainWindow, base_map_of
 
 FLEET = 12
@@ -122,3 +123,51 @@ def test_base_map_choices() -> None:
         base_map_of("xyz", "http://tiles/{x}/{y}.png")
     with pytest.raises(ValueError, match="不存在"):
         base_map_of("offline", "/no/such/dir")
+
+
+@pytest.mark.timeout(180)
+def test_alarms_reach_the_queue_and_selecting_one_shows_its_truck(qtbot, window) -> None:
+    qtbot.wait_until(lambda: window.alarm_queue.model.alarm_count >= 1, timeout=120_000)
+    queue = window.alarm_queue
+    first = queue.model.index(0, 0).data(AlarmRoles.ALARM)
+    assert first["id"] and first["plate"]
+    with qtbot.wait_signal(queue.alarm_selected, timeout=10_000):
+        queue.select_alarm(first["id"])
+    assert window.selected == first["vehicle_id"]
+    assert window.card.values["plate"].text() == first["plate"]
+
+
+@pytest.mark.timeout(180)
+def test_live_video_from_the_card_shows_frames_and_stops_on_close(qtbot, window) -> None:
+    qtbot.wait_until(lambda: window.model.online >= 1, timeout=120_000)
+    online = next(v for v in window.model.vehicles.values() if v.online)
+    window.tree.select_vehicle(online.id)
+    assert window.card.live_button.isEnabled()
+    window.card.live_button.click()
+    pane = next(p for p in window.video_wall.panes if not p.free)
+    qtbot.wait_until(lambda: pane.frames_shown >= 5, timeout=90_000)
+    window.video_wall.close_all()
+    client = window.client
+    qtbot.wait_until(
+        lambda: not [s for s in client.get("/video")["streams"] if s["vehicle_id"] == online.id],
+        timeout=60_000,
+    )
+
+
+@pytest.mark.timeout(240)
+def test_enter_on_an_alarm_opens_its_evidence(qtbot, window) -> None:
+    queue = window.alarm_queue
+
+    def alarm_with_evidence():
+        for row in range(queue.model.rowCount()):
+            alarm = queue.model.index(row, 0).data(AlarmRoles.ALARM)
+            if alarm.get("evidence_status") == "complete":
+                return alarm
+        return None
+
+    qtbot.wait_until(lambda: alarm_with_evidence() is not None, timeout=200_000)
+    alarm = alarm_with_evidence()
+    queue.select_alarm(alarm["id"])
+    queue.open_current()
+    assert window.evidence.alarm["id"] == alarm["id"]
+    qtbot.wait_until(lambda: window.evidence.files.count() >= 1, timeout=30_000)
