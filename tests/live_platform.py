@@ -7,10 +7,14 @@ Imported by the conftest files of ``tests/client`` and ``tests/widgets``.
 from __future__ import annotations
 
 import subprocess
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from console.children import Children, platform_command, python_command, read_ports
+from console.client import PlatformClient
 
 ADMIN_PASSWORD = "admin-pass-1"
 DEMO_PASSWORD = "demo-pass-1"
@@ -95,5 +99,20 @@ class LivePlatform:
                 stderr=log,
             )
 
+    def admin_client(self) -> PlatformClient:
+        client = PlatformClient(self.url)
+        client.login("admin", ADMIN_PASSWORD)
+        return client
+
     def close(self) -> None:
         self.children.stop()
+
+
+def wait_for(check: Callable[[], Any], timeout_s: float, what: str, poll_s: float = 0.2) -> Any:
+    """Poll ``check`` until it gives something true (returned), or fail after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while not (found := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(poll_s)
+    return found

@@ -10,19 +10,16 @@ that far back: the caller reloads its state. A refused token ends the stream
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import socket
-import threading
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
 
 import requests
 
 from console.client.api import PlatformClient
 from console.client.errors import AuthFailure, ClientError
 from console.client.sse import SSEParser, StreamEvent
+from console.client.streaming import Interruptible
 
 log = logging.getLogger(__name__)
 
@@ -54,26 +51,20 @@ class EventStream:
         self.last_event_id = last_event_id
         self.backoff_s = backoff_s
         self.reconnects = 0
-        self._stop = threading.Event()
-        self._response: requests.Response | None = None
-        self._lock = threading.Lock()
+        self._cut = Interruptible()
         self._connected = False  # the current attempt got as far as an open stream
 
     def stop(self) -> None:
         """Ask ``run`` to return; unblocks a read in progress (safe from any thread)."""
-        self._stop.set()
-        with self._lock:
-            response = self._response
-        if response is not None:
-            _shutdown(response)
+        self._cut.stop()
 
     @property
     def stopped(self) -> bool:
-        return self._stop.is_set()
+        return self._cut.stopped
 
     def run(self) -> None:
         failures = 0
-        while not self._stop.is_set():
+        while not self._cut.stopped:
             self.on_state(StreamState.CONNECTING, "")
             try:
                 self._session()
@@ -83,7 +74,7 @@ class EventStream:
                 return
             except (ClientError, requests.exceptions.RequestException, ValueError) as exc:
                 detail = exc.describe() if isinstance(exc, ClientError) else str(exc)
-            if self._stop.is_set():
+            if self._cut.stopped:
                 break
             if self._connected:
                 failures = 0
@@ -92,7 +83,7 @@ class EventStream:
             self.reconnects += 1
             log.info("event stream dropped (%s); reconnecting in %.0f s", detail, delay)
             self.on_state(StreamState.RECONNECTING, detail)
-            self._stop.wait(delay)
+            self._cut.wait(delay)
         self.on_state(StreamState.STOPPED, "")
 
     def _session(self) -> None:
@@ -107,10 +98,7 @@ class EventStream:
             stream=True,
             timeout_s=(self.client.timeout_s, READ_TIMEOUT_S),  # type: ignore[arg-type]
         )
-        with self._lock:
-            self._response = response
-        if self._stop.is_set():  # stop() came while we were connecting
-            _shutdown(response)
+        self._cut.hold(response)
         try:
             self._connected = True
             self.on_state(StreamState.CONNECTED, "")
@@ -118,11 +106,10 @@ class EventStream:
             for chunk in response.iter_content(chunk_size=None):
                 for event in parser.feed(chunk):
                     self._deliver(event)
-                if self._stop.is_set():
+                if self._cut.stopped:
                     return
         finally:
-            with self._lock:
-                self._response = None
+            self._cut.release()
             response.close()
 
     def _deliver(self, event: StreamEvent) -> None:
@@ -132,15 +119,3 @@ class EventStream:
             log.exception("event handler failed for %s %s", event.kind, event.id)
         if event.id is not None:
             self.last_event_id = event.id
-
-
-def _shutdown(response: requests.Response) -> None:
-    """Shut the socket under a streaming response: a blocked read returns at once."""
-    raw: Any = response.raw
-    sock = getattr(getattr(raw, "_connection", None), "sock", None)
-    if sock is None:
-        with contextlib.suppress(AttributeError):
-            sock = raw._fp.fp.raw._sock
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)

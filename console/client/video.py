@@ -33,7 +33,7 @@ import requests
 
 from console.client.api import PlatformClient
 from console.client.errors import ApiFailure, ClientError
-from console.client.events import _shutdown
+from console.client.streaming import Interruptible
 from console.media.h264 import AnnexBDecoder, nal_spans
 
 #: code → (中文, English) for what can go wrong with video; codes are the API's.
@@ -184,9 +184,8 @@ class LiveVideo:
         self.codec: str | None = None
         self.media_type: str | None = None
         self.end_reason: str | None = None  # "stopped", "ended" or an error code
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._response: requests.Response | None = None
+        self._cut = Interruptible()
+        self._lock = threading.Lock()  # the figures stats() reads from other threads
         self._decoder: AnnexBDecoder | None = None
         self._units = 0
         self._bytes = 0
@@ -200,7 +199,7 @@ class LiveVideo:
 
     @property
     def stopped(self) -> bool:
-        return self._stop.is_set()
+        return self._cut.stopped
 
     def open(self) -> None:
         """Connect and read the headers (the platform answers once the first frame came)."""
@@ -218,8 +217,6 @@ class LiveVideo:
         # Reads after the headers time out sooner than the wait for the first frame.
         with contextlib.suppress(AttributeError, OSError):
             response.raw._fp.fp.raw._sock.settimeout(self.read_timeout_s)
-        with self._lock:
-            self._response = response
         codec = response.headers.get("X-Video-Codec") or ""
         self.media_type = response.headers.get("Content-Type")
         if codec not in ("h264", "hevc"):
@@ -228,17 +225,16 @@ class LiveVideo:
             raise VideoError("unsupported_codec", f"codec {codec!r}", status=response.status_code)
         self.codec = codec
         self._decoder = AnnexBDecoder(codec)
-        if self._stop.is_set():  # stop() came while we were connecting
-            _shutdown(response)
+        self._cut.hold(response)
 
     def units(self) -> Iterator[bytes]:
         """Access units as they arrive, until the stream ends or :meth:`stop`."""
-        response = self._response
+        response = self._cut.response
         if response is None:
             raise RuntimeError("open() first")
         try:
             for chunk in response.iter_content(chunk_size=None):
-                if self._stop.is_set():
+                if self._cut.stopped:
                     break
                 if not chunk:
                     continue
@@ -252,11 +248,11 @@ class LiveVideo:
             else:
                 self.end_reason = self.end_reason or "ended"
         except (requests.exceptions.RequestException, OSError, ValueError) as exc:
-            if not self._stop.is_set():
+            if not self._cut.stopped:
                 self.end_reason = "stream_broken"
                 raise VideoError("stream_broken", str(exc)) from exc
         finally:
-            if self._stop.is_set():
+            if self._cut.stopped:
                 self.end_reason = "stopped"
 
     def frames(self) -> Iterator[DecodedFrame]:
@@ -282,16 +278,11 @@ class LiveVideo:
 
     def stop(self) -> None:
         """End the stream from any thread; a blocked read returns at once."""
-        self._stop.set()
-        with self._lock:
-            response = self._response
-        if response is not None:
-            _shutdown(response)
+        self._cut.stop()
 
     def close(self) -> None:
         self.stop()
-        with self._lock:
-            response, self._response = self._response, None
+        response = self._cut.release()
         if response is not None:
             with contextlib.suppress(Exception):
                 response.close()

@@ -5,20 +5,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 
 import pytest
-from live_platform import ADMIN_PASSWORD, LivePlatform
+from live_platform import ADMIN_PASSWORD, LivePlatform, wait_for
 
 from console.client import EventStream, PlatformClient, StreamEvent, StreamState
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 class Recorder:

@@ -9,14 +9,13 @@ import json
 import random
 import socket
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import av
 import pytest
-from live_platform import ADMIN_PASSWORD, LivePlatform
+from live_platform import ADMIN_PASSWORD, LivePlatform, wait_for
 
 from console.client import ClientError, PlatformClient, Unreachable
 from console.client.ranged import (
@@ -230,15 +229,6 @@ def test_unreachable_server() -> None:
 
 
 # --- end to end: a real platform, real uploaded evidence --------------------------------------
-
-
-def wait_for(check: Callable[[], object], timeout_s: float, what: str) -> object:
-    deadline = time.monotonic() + timeout_s
-    while not (found := check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(1.0)
-    return found
 
 
 @pytest.mark.timeout(240)

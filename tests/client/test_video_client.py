@@ -4,11 +4,9 @@ real simulated fleet whose terminals answer 0x9101 with H.264 over JT/T 1078."""
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 
 import pytest
-from live_platform import ADMIN_PASSWORD, LivePlatform
+from live_platform import LivePlatform, wait_for
 
 from console.client import PlatformClient
 from console.client.video import (
@@ -25,20 +23,10 @@ from console.sim.video import MAIN_SIZE, SUB_SIZE
 FLEET = 2
 
 
-def wait_for(check: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def client(live: LivePlatform) -> PlatformClient:
     live.start_fleet(vehicles=FLEET, speedup=10)
-    client = PlatformClient(live.url)
-    client.login("admin", ADMIN_PASSWORD)
-    return client
+    return live.admin_client()
 
 
 def online_ids(client: PlatformClient) -> list[str]:

@@ -4,12 +4,11 @@ simulated fleet raises alarms and uploads real photos and MP4 clips."""
 from __future__ import annotations
 
 import socket
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from live_platform import ADMIN_PASSWORD, LivePlatform
+from live_platform import ADMIN_PASSWORD, LivePlatform, wait_for
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 
@@ -18,15 +17,6 @@ from widgets.evidence_viewer import EvidenceViewer, channel_of
 from widgets.tasks import Tasks
 
 WAIT_MS = 30_000
-
-
-def wait_for(check: Callable[[], Any], timeout_s: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while not (found := check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(1.0)
-    return found
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,10 @@ sinks, the status strip shows what plays, closing a pane stops the terminal's st
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
-from live_platform import ADMIN_PASSWORD, LivePlatform
+from live_platform import LivePlatform, wait_for
 from PySide6.QtCore import QSize, Qt
 
 from console.client import PlatformClient
@@ -21,20 +20,10 @@ FLEET = 2
 WAIT_MS = 60_000
 
 
-def wait_for(check: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def client(live: LivePlatform) -> PlatformClient:
     live.start_fleet(vehicles=FLEET, speedup=10)
-    client = PlatformClient(live.url)
-    client.login("admin", ADMIN_PASSWORD)
-    return client
+    return live.admin_client()
 
 
 @pytest.fixture(scope="module")
