@@ -34,6 +34,7 @@ from widgets.live import LiveFeed
 from widgets.map import basemaps
 from widgets.map.markers import Marker
 from widgets.map.view import MapView
+from widgets.playback import PlaybackPanel
 from widgets.tasks import Tasks
 from widgets.vehicle_card import VehicleCard
 from widgets.vehicle_tree import VehicleTree
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.resize(1600, 900)
 
+        self.docks: list[QDockWidget] = []
         self.model = VehicleTreeModel(self)
         self.map = MapView(self, base_map=self._saved_base_map())
         self.setCentralWidget(self.map)
@@ -111,8 +113,13 @@ class MainWindow(QMainWindow):
         self.video_dock = self._dock(
             "video", self.tr("实时视频"), self.video_wall, Qt.DockWidgetArea.RightDockWidgetArea
         )
+        self.playback = PlaybackPanel(client, self.tasks, self)
+        self.playback_dock = self._dock(
+            "playback", self.tr("历史回放"), self.playback, Qt.DockWidgetArea.RightDockWidgetArea
+        )
         self.tabifyDockWidget(self.card_dock, self.evidence_dock)
         self.tabifyDockWidget(self.card_dock, self.video_dock)
+        self.tabifyDockWidget(self.card_dock, self.playback_dock)
         self.card_dock.raise_()
         self._status_bar()
         self._menus()
@@ -146,6 +153,7 @@ class MainWindow(QMainWindow):
         dock.setObjectName(f"dock_{name}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        self.docks.append(dock)
         return dock
 
     def _status_bar(self) -> None:
@@ -169,6 +177,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.alarm_dock.toggleViewAction())
         view.addAction(self.evidence_dock.toggleViewAction())
         view.addAction(self.video_dock.toggleViewAction())
+        view.addAction(self.playback_dock.toggleViewAction())
         view.addSeparator()
         self.wall_action = QAction(self.tr("墙屏模式（全屏）"), self)
         self.wall_action.setShortcut(QKeySequence(Qt.Key.Key_F11))
@@ -265,6 +274,12 @@ class MainWindow(QMainWindow):
         )
         if self.alarm_queue.model.rowCount() == 0:
             self.load_alarms(0)
+        self.playback.set_vehicles(
+            [
+                {"id": v.id, "plate": v.plate, "status": "online" if v.online else "offline"}
+                for v in self.model.vehicles.values()
+            ]
+        )
         self.map.clear()
         self.map.push_positions(
             [self.marker(v) for v in self.model.vehicles.values() if v.lat is not None]
@@ -343,6 +358,7 @@ class MainWindow(QMainWindow):
         changed = vehicle_id != self.selected
         self.selected = vehicle_id
         self._show_card(vehicle_id)
+        self.playback.select_vehicle(vehicle_id)
         self.map.centre_on(vehicle_id, 14 if changed else None)
         if self.follow_action.isChecked():
             self.map.follow(vehicle_id)
@@ -555,13 +571,7 @@ class MainWindow(QMainWindow):
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state)
-        for dock in (
-            self.tree_dock,
-            self.card_dock,
-            self.alarm_dock,
-            self.evidence_dock,
-            self.video_dock,
-        ):
+        for dock in self.docks:
             dock.show()
 
     def save_layout(self) -> None:
@@ -571,6 +581,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         self.save_layout()
         self.video_wall.close_all()
+        self.playback.stop()
         self.evidence.player.shutdown()  # its decoding thread
         self.ticker.stop()
         self.counts_timer.stop()

@@ -168,14 +168,18 @@ class VideoPane(QFrame):
     # --- control --------------------------------------------------------------------------
     def play(self, vehicle_id: str, plate: str, channel: int = 1, stream: str = "main") -> None:
         """Watch ``vehicle_id``'s ``channel`` here, ending whatever the pane showed."""
+        self.play_video(LiveVideo(self.client, vehicle_id, channel, stream=stream), plate)
+
+    def play_video(self, video: LiveVideo, plate: str) -> None:
+        """Show ``video`` (not opened yet: live, or a :class:`~console.client.playback.Playback`)
+        here, ending whatever the pane showed."""
         self.stop()
-        self.vehicle_id, self.plate, self.channel = vehicle_id, plate, channel
+        self.vehicle_id, self.plate, self.channel = video.vehicle_id, plate, video.channel
         self.last_frame = None
         self.frames_shown = 0
         self.latencies_s.clear()
         self._shown_times.clear()
         self.video.videoSink().setVideoFrame(QVideoFrame())
-        video = LiveVideo(self.client, vehicle_id, channel, stream=stream)
         self._generation += 1
         self._worker = _Worker(video, self._bridge, self._generation)
         self._set_state(PaneState.CONNECTING, "")

@@ -45,6 +45,10 @@ VIDEO_MESSAGES: dict[str, tuple[str, str]] = {
     "media_unavailable": ("平台视频服务不可用。", "The platform's video service is not running."),
     "stream_broken": ("视频连接中断。", "The video connection broke."),
     "unsupported_codec": ("不支持的视频编码。", "The video codec is not supported."),
+    "channel_busy": (
+        "该通道正在播放实时视频或录像回放。",
+        "The channel already plays live video or a recording.",
+    ),
 }
 
 # Waiting for the first bytes covers the 0x9101 round trip and the terminal's first frame
@@ -198,6 +202,11 @@ class LiveVideo:
         return f"/video/{self.vehicle_id}/{self.channel}"
 
     @property
+    def params(self) -> dict[str, str]:
+        """The query of :attr:`path` (subclasses that stream something else change both)."""
+        return {"stream": self.stream}
+
+    @property
     def stopped(self) -> bool:
         return self._cut.stopped
 
@@ -207,7 +216,7 @@ class LiveVideo:
             response = self.client.request(
                 "GET",
                 self.path,
-                params={"stream": self.stream},
+                params=self.params,
                 stream=True,
                 timeout_s=(self.client.timeout_s, self.open_timeout_s),  # type: ignore[arg-type]
             )

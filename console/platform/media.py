@@ -18,6 +18,14 @@ Flow for one (vehicle, channel):
    comes back reuses it); then the gateway sends 0x9102 (close) once and the terminal's media
    connection is closed.
 
+History playback (:meth:`MediaRelay.open_playback`) is a stream of the same kind with one
+viewer: 0x9201 (with the recording's time range) starts it, 0x9202 "stop" ends it as soon as
+its viewer leaves (no grace: nobody could join a playback half-way), and it ends when the
+terminal closes its media connection (the recording is over). JT/T 1078 packets carry the
+SIM and the logical channel but nothing that says "live" or "playback", so the relay cannot
+tell a live and a playback stream of one channel apart: a channel runs one or the other, and
+asking for the other while one runs is refused (:class:`ChannelBusy`, HTTP 409).
+
 Terminal links that send garbage or nothing useful for ``idle_timeout_s`` are closed; a
 stream that stops receiving video for ``stall_timeout_s`` ends (its viewers' iterators end).
 Every error is counted in ``platform.metrics`` under ``media.*``.
@@ -40,14 +48,23 @@ from sqlalchemy import func, select
 from console.domain.model import Command, CommandKind, CommandStatus
 from console.media.h264 import annexb, nal_spans, nal_type
 from console.platform.store.schema import terminals
+from console.protocol.binary import BcdTime
 from console.protocol.errors import StreamError
 from console.protocol.jt808.video import (
     AvDataType,
+    AvType,
     CloseType,
     LiveControlCommand,
     LiveStreamType,
     LiveVideoControl,
     LiveVideoRequest,
+    PlaybackCommand,
+    PlaybackControl,
+    PlaybackMode,
+    PlaybackRequest,
+    PlaybackSpeed,
+    RecordStream,
+    StorageType,
 )
 from console.protocol.jt1078 import MAGIC, DataType, FrameAssembler, MediaFrame, PayloadType
 
@@ -118,6 +135,15 @@ class CommandFailed(MediaError):
 
 class CommandTimedOut(CommandFailed):
     status = CommandStatus.TIMED_OUT.value
+
+
+class ChannelBusy(MediaError):
+    """The channel already runs the other kind of stream (live vs playback), or a playback."""
+
+    status = "busy"
+
+
+LIVE, PLAYBACK = "live", "playback"
 
 
 _MISSING: Any = object()
@@ -263,18 +289,26 @@ class Stream:
     """One terminal channel being relayed: its viewers, its link(s) and its statistics."""
 
     def __init__(
-        self, relay: MediaRelay, vehicle_id: str, channel: int, stream_type: int, now: float
+        self,
+        relay: MediaRelay,
+        vehicle_id: str,
+        channel: int,
+        stream_type: int,
+        now: float,
+        playback: tuple[datetime, datetime] | None = None,
     ):
         self.relay = relay
         self.vehicle_id = vehicle_id
         self.channel = channel
         self.stream_type = stream_type
         self.key: Key = (vehicle_id, channel)
+        self.playback = playback  # (start, end) of the recording played back; None: live
+        self.kind = LIVE if playback is None else PLAYBACK
         self.started_at = _now_iso(relay.platform.clock)
-        self.state = "starting"  # → "live" on the 0x9101 ack → "closed"
+        self.state = "starting"  # → "live" on the 0x9101 / 0x9201 ack → "closed"
         self.end_reason: str | None = None
-        self.command: Command | None = None  # the 0x9101 as sent
-        self.stop_command: Command | None = None  # the 0x9102, once sent
+        self.command: Command | None = None  # the 0x9101 (0x9201) as sent
+        self.stop_command: Command | None = None  # the 0x9102 (0x9202), once sent
         self.viewers: set[Viewer] = set()
         self.link: _Link | None = None
         self.sim: str | None = None
@@ -402,7 +436,14 @@ class Stream:
         return {
             "vehicle_id": self.vehicle_id,
             "channel": self.channel,
-            "stream": _STREAM_NAMES.get(self.stream_type, str(self.stream_type)),
+            "kind": self.kind,
+            "playback_start": self.playback[0].isoformat() if self.playback else None,
+            "playback_end": self.playback[1].isoformat() if self.playback else None,
+            "stream": (
+                _STREAM_NAMES.get(self.stream_type, str(self.stream_type))
+                if self.playback is None
+                else "any"
+            ),
             "state": self.state,
             "codec": self.codec,
             "payload_type": self.payload_type,
@@ -555,6 +596,10 @@ class MediaRelay:
         when the 0x9101 that starts the stream does not succeed.
         """
         stream = self._ensure(vehicle_id, channel, stream_type, user_id)
+        return await self._viewer_of(stream, user_id)
+
+    async def _viewer_of(self, stream: Stream, user_id: str | None) -> Viewer:
+        """A viewer of ``stream``, once its first frame has come (or its start failed)."""
         viewer = Viewer(
             stream, user_id, self.settings.viewer_max_frames, self.settings.viewer_max_bytes
         )
@@ -586,6 +631,34 @@ class MediaRelay:
             self._arm_linger(stream, self.settings.claim_s)
         return stream
 
+    async def open_playback(
+        self,
+        vehicle_id: str,
+        channel: int,
+        start: datetime,
+        end: datetime,
+        *,
+        user_id: str | None = None,
+    ) -> Viewer:
+        """The one viewer of a recording's playback: 0x9201 for ``start``..``end`` (aware
+        times) to this server. Raises :class:`ChannelBusy` when the channel runs live video or
+        another playback, else the errors of :meth:`open_viewer`."""
+        key = (vehicle_id, channel)
+        running = self._streams.get(key)
+        if running is not None:
+            raise ChannelBusy(
+                f"channel {channel} of vehicle {vehicle_id} already runs "
+                + ("a playback" if running.kind == PLAYBACK else "live video")
+                + ": the terminal's media packets cannot tell the two apart"
+            )
+        stream = Stream(
+            self, vehicle_id, channel, int(RecordStream.ANY), time.monotonic(), (start, end)
+        )
+        self._streams[key] = stream
+        stream.request_task = self._spawn(self._request(stream, user_id), f"0x9201 {key}")
+        self._count("media.playbacks_started")
+        return await self._viewer_of(stream, user_id)
+
     async def stop_stream(
         self, vehicle_id: str, channel: int, *, user_id: str | None = None
     ) -> Command | None:
@@ -613,6 +686,11 @@ class MediaRelay:
     ) -> Stream:
         key = (vehicle_id, channel)
         stream = self._streams.get(key)
+        if stream is not None and stream.kind == PLAYBACK:
+            raise ChannelBusy(
+                f"channel {channel} of vehicle {vehicle_id} plays back a recording: "
+                "live video can start when the playback ends"
+            )
         if stream is None:
             stream = Stream(self, vehicle_id, channel, int(stream_type), time.monotonic())
             self._streams[key] = stream
@@ -638,6 +716,10 @@ class MediaRelay:
         try:
             if not gateway.is_online(stream.vehicle_id):
                 error = VehicleOffline(f"vehicle {stream.vehicle_id} is offline")
+            elif stream.playback is not None:
+                command = await self._send_playback(stream, user_id)
+                stream.command = command
+                error = _command_error(command, "start playback")
             else:
                 message = LiveVideoRequest(
                     ip=self.platform.config.advertised_host,
@@ -663,11 +745,11 @@ class MediaRelay:
                 stream.command = command
                 error = _command_error(command, "start live video")
         except asyncio.CancelledError:
-            error = MediaError("live video request cancelled")
+            error = MediaError(f"{stream.kind} video request cancelled")
             raise
         except Exception as exc:  # the gateway itself failed: the caller gets a clear error
-            log.exception("0x9101 to %s failed", stream.vehicle_id)
-            error = CommandFailed(f"could not send the live video request: {exc}")
+            log.exception("0x9101/0x9201 to %s failed", stream.vehicle_id)
+            error = CommandFailed(f"could not send the {stream.kind} video request: {exc}")
         finally:
             if error is None:
                 if not stream.closed:
@@ -685,13 +767,44 @@ class MediaRelay:
                     stream.ready.set_exception(error)
                 self._gauges()
 
+    async def _send_playback(self, stream: Stream, user_id: str | None) -> Command:
+        assert stream.playback is not None
+        start, end = stream.playback
+        message = PlaybackRequest(
+            ip=self.platform.config.advertised_host,
+            tcp_port=self.port or 0,
+            udp_port=0,
+            channel=stream.channel,
+            av_type=AvType.VIDEO,
+            stream_type=RecordStream.ANY,
+            memory_type=StorageType.ANY,
+            playback_mode=PlaybackMode.NORMAL,
+            speed=PlaybackSpeed.NONE,
+            start=BcdTime.from_datetime(start),
+            end=BcdTime.from_datetime(end),
+        )
+        return await self.platform.gateway.send(
+            stream.vehicle_id,
+            CommandKind.PLAYBACK,
+            message,
+            params={
+                "channel": stream.channel,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "host": message.ip,
+                "port": message.tcp_port,
+            },
+            user_id=user_id,
+        )
+
     def _viewer_closed(self, viewer: Viewer) -> None:
         stream = viewer.stream
         if viewer in stream.viewers:
             stream.viewers.discard(viewer)
             stream.dropped_total += viewer.dropped
         if not stream.viewers and not stream.closed:
-            self._arm_linger(stream, self.settings.grace_s)
+            grace = 0.0 if stream.kind == PLAYBACK else self.settings.grace_s
+            self._arm_linger(stream, grace)
         self._gauges()
 
     def _arm_linger(self, stream: Stream, delay: float) -> None:
@@ -736,9 +849,8 @@ class MediaRelay:
         acked = stream.command is not None and stream.command.status == CommandStatus.ACKED
         try:
             if acked and self.platform.gateway.is_online(stream.vehicle_id):
-                stream.stop_command = await self._send_close(
-                    stream.vehicle_id, stream.channel, user_id
-                )
+                send = self._send_playback_stop if stream.kind == PLAYBACK else self._send_close
+                stream.stop_command = await send(stream.vehicle_id, stream.channel, user_id)
         finally:
             self._release_links(stream)
 
@@ -761,6 +873,28 @@ class MediaRelay:
             )
         except Exception:
             log.exception("0x9102 to %s failed", vehicle_id)
+            self._count("media.stop_failures")
+            return None
+        if command.status != CommandStatus.ACKED:
+            self._count("media.stop_failures")
+        return command
+
+    async def _send_playback_stop(
+        self, vehicle_id: str, channel: int, user_id: str | None
+    ) -> Command | None:
+        """0x9202 "stop" (结束回放). The domain has no kind of its own for it: it is filed as
+        a playback command with ``control: stop`` (its message id says 0x9202)."""
+        message = PlaybackControl(channel=channel, control=PlaybackCommand.STOP)
+        try:
+            command = await self.platform.gateway.send(
+                vehicle_id,
+                CommandKind.PLAYBACK,
+                message,
+                params={"channel": channel, "control": "stop"},
+                user_id=user_id,
+            )
+        except Exception:
+            log.exception("0x9202 to %s failed", vehicle_id)
             self._count("media.stop_failures")
             return None
         if command.status != CommandStatus.ACKED:
@@ -806,6 +940,9 @@ class MediaRelay:
                 stream = self._streams.get(key)
                 if stream is not None and stream.link is link:
                     stream.link = None
+                    if stream.kind == PLAYBACK and not stream.closed:
+                        # The terminal hung up: the recording is over.
+                        self._spawn(self._stop(stream, "playback ended"), f"ended {key}")
             writer.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(writer.wait_closed(), 1.0)

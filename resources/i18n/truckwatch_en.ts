@@ -442,127 +442,127 @@
         <translation>The terminal did not answer; try again later.</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="173"/>
+        <location filename="../../widgets/evidence_viewer.py" line="164"/>
         <source>未选择报警</source>
         <translation>No alarm selected</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="176"/>
+        <location filename="../../widgets/evidence_viewer.py" line="167"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="200"/>
+        <location filename="../../widgets/evidence_viewer.py" line="191"/>
         <source>重新请求附件</source>
         <translation>Request evidence again</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="202"/>
+        <location filename="../../widgets/evidence_viewer.py" line="193"/>
         <source>立即拍照</source>
         <translation>Take photo now</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="204"/>
+        <location filename="../../widgets/evidence_viewer.py" line="195"/>
         <source>查看实时视频</source>
         <translation>Live video</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="226"/>
+        <location filename="../../widgets/evidence_viewer.py" line="217"/>
         <source>请选择一条报警查看附件。</source>
         <translation>Select an alarm to see its evidence.</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="232"/>
+        <location filename="../../widgets/evidence_viewer.py" line="223"/>
         <source>上一张</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="233"/>
+        <location filename="../../widgets/evidence_viewer.py" line="224"/>
         <source>下一张</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="234"/>
+        <location filename="../../widgets/evidence_viewer.py" line="225"/>
         <source>放大</source>
         <translation>Zoom in</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="235"/>
+        <location filename="../../widgets/evidence_viewer.py" line="226"/>
         <source>缩小</source>
         <translation>Zoom out</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="236"/>
+        <location filename="../../widgets/evidence_viewer.py" line="227"/>
         <source>适应窗口</source>
         <translation>Fit</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="262"/>
+        <location filename="../../widgets/evidence_viewer.py" line="253"/>
         <source>正在加载附件…</source>
         <translation>Loading evidence…</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="288"/>
+        <location filename="../../widgets/evidence_viewer.py" line="279"/>
         <source>正在向终端请求附件…</source>
         <translation>Asking the terminal for the evidence…</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="301"/>
+        <location filename="../../widgets/evidence_viewer.py" line="292"/>
         <source>正在发送拍照指令…</source>
         <translation>Sending the photo command…</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="356"/>
+        <location filename="../../widgets/evidence_viewer.py" line="347"/>
         <source>该报警暂无附件。</source>
         <translation>This alarm has no evidence.</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="358"/>
+        <location filename="../../widgets/evidence_viewer.py" line="349"/>
         <source>终端尚未上传附件。</source>
         <translation>The terminal has not uploaded the evidence yet.</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="370"/>
+        <location filename="../../widgets/evidence_viewer.py" line="361"/>
         <source>附件加载失败。</source>
         <translation>The evidence could not be loaded.</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="378"/>
+        <location filename="../../widgets/evidence_viewer.py" line="369"/>
         <source>指令已发送。</source>
         <translation>Command sent.</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="401"/>
+        <location filename="../../widgets/evidence_viewer.py" line="392"/>
         <source>附件尚未上传完整（已收到 {0}/{1} 字节），可重新请求附件。</source>
         <translation>The evidence is incomplete ({0}/{1} bytes received); you can request it again.</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="412"/>
+        <location filename="../../widgets/evidence_viewer.py" line="403"/>
         <source>该类型附件暂不支持预览：{0}</source>
         <translation>No preview for this kind of file: {0}</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="433"/>
+        <location filename="../../widgets/evidence_viewer.py" line="424"/>
         <source>图片无法解码：{0}</source>
         <translation>The picture cannot be decoded: {0}</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="471"/>
+        <location filename="../../widgets/evidence_viewer.py" line="462"/>
         <source>已完成</source>
         <translation>Complete</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="476"/>
+        <location filename="../../widgets/evidence_viewer.py" line="467"/>
         <source>上传中 {0}%</source>
         <translation>Uploading {0}%</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="478"/>
+        <location filename="../../widgets/evidence_viewer.py" line="469"/>
         <source>不完整 {0}%</source>
         <translation>Incomplete {0}%</translation>
     </message>
     <message>
-        <location filename="../../widgets/evidence_viewer.py" line="499"/>
+        <location filename="../../widgets/evidence_viewer.py" line="490"/>
         <source>附件：{0}（{1} 个）</source>
         <translation>Evidence: {0} ({1} files)</translation>
     </message>
@@ -634,197 +634,298 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/main_window.py" line="48"/>
+        <location filename="../../widgets/main_window.py" line="49"/>
         <source>正在连接…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="49"/>
+        <location filename="../../widgets/main_window.py" line="50"/>
         <source>已连接</source>
         <translation>Connected</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="50"/>
+        <location filename="../../widgets/main_window.py" line="51"/>
         <source>连接中断，正在重连…</source>
         <translation>Connection lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="51"/>
-        <location filename="../../widgets/main_window.py" line="476"/>
+        <location filename="../../widgets/main_window.py" line="52"/>
+        <location filename="../../widgets/main_window.py" line="492"/>
         <source>登录已失效</source>
         <translation>Session expired</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="52"/>
+        <location filename="../../widgets/main_window.py" line="53"/>
         <source>未连接</source>
         <translation>Not connected</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="83"/>
+        <location filename="../../widgets/main_window.py" line="84"/>
         <source>TruckWatch 重型货车主动安全监控 — {who}</source>
         <translation>TruckWatch heavy-truck active safety — {who}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="97"/>
+        <location filename="../../widgets/main_window.py" line="99"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="100"/>
+        <location filename="../../widgets/main_window.py" line="102"/>
         <source>车辆详情</source>
         <translation>Vehicle details</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="104"/>
+        <location filename="../../widgets/main_window.py" line="106"/>
         <source>报警队列</source>
         <translation>Alarm queue</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="108"/>
+        <location filename="../../widgets/main_window.py" line="110"/>
         <source>报警附件</source>
         <translation>Evidence</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="112"/>
+        <location filename="../../widgets/main_window.py" line="114"/>
         <source>实时视频</source>
         <translation>Live video</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="166"/>
+        <location filename="../../widgets/main_window.py" line="118"/>
+        <source>历史回放</source>
+        <translation>History playback</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="174"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="173"/>
+        <location filename="../../widgets/main_window.py" line="182"/>
         <source>墙屏模式（全屏）</source>
         <translation>Wall mode (full screen)</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="178"/>
+        <location filename="../../widgets/main_window.py" line="187"/>
         <source>恢复默认布局</source>
         <translation>Restore default layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="181"/>
+        <location filename="../../widgets/main_window.py" line="190"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="186"/>
+        <location filename="../../widgets/main_window.py" line="195"/>
         <source>地图(&amp;M)</source>
         <translation>&amp;Map</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="187"/>
+        <location filename="../../widgets/main_window.py" line="196"/>
         <source>跟踪所选车辆</source>
         <translation>Follow selected vehicle</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="191"/>
+        <location filename="../../widgets/main_window.py" line="200"/>
         <source>显示全部车辆</source>
         <translation>Show all vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="198"/>
+        <location filename="../../widgets/main_window.py" line="207"/>
         <source>OpenStreetMap</source>
         <translation>OpenStreetMap</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="199"/>
+        <location filename="../../widgets/main_window.py" line="208"/>
         <source>高德地图 (GCJ-02)</source>
         <translation>AutoNavi / Gaode (GCJ-02)</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="200"/>
+        <location filename="../../widgets/main_window.py" line="209"/>
         <source>天地图（需要密钥）…</source>
         <translation>Tianditu (needs a key)…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="201"/>
+        <location filename="../../widgets/main_window.py" line="210"/>
         <source>自定义 XYZ 瓦片…</source>
         <translation>Custom XYZ tiles…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="202"/>
+        <location filename="../../widgets/main_window.py" line="211"/>
         <source>离线瓦片目录…</source>
         <translation>Offline tile directory…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="203"/>
+        <location filename="../../widgets/main_window.py" line="212"/>
         <source>无底图（仅县区轮廓）</source>
         <translation>No base map (county outlines only)</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="213"/>
+        <location filename="../../widgets/main_window.py" line="222"/>
         <source>设置(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="214"/>
-        <location filename="../../widgets/main_window.py" line="527"/>
+        <location filename="../../widgets/main_window.py" line="223"/>
+        <location filename="../../widgets/main_window.py" line="543"/>
         <source>语言 / Language</source>
         <translation>Language / 语言</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="225"/>
+        <location filename="../../widgets/main_window.py" line="234"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="226"/>
-        <location filename="../../widgets/main_window.py" line="536"/>
+        <location filename="../../widgets/main_window.py" line="235"/>
+        <location filename="../../widgets/main_window.py" line="552"/>
         <source>关于 TruckWatch</source>
         <translation>About TruckWatch</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="449"/>
+        <location filename="../../widgets/main_window.py" line="465"/>
         <source>在线 {online}/{total}</source>
         <translation>Online {online}/{total}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="453"/>
+        <location filename="../../widgets/main_window.py" line="469"/>
         <source>今日报警 {n}</source>
         <translation>Alarms today {n}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="454"/>
+        <location filename="../../widgets/main_window.py" line="470"/>
         <source>未处理 {n}</source>
         <translation>Unhandled {n}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="461"/>
+        <location filename="../../widgets/main_window.py" line="477"/>
         <source>平台时间 {t}</source>
         <translation>Platform time {t}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="492"/>
+        <location filename="../../widgets/main_window.py" line="508"/>
         <source>天地图密钥 (tk)：</source>
         <translation>Tianditu key (tk):</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="493"/>
+        <location filename="../../widgets/main_window.py" line="509"/>
         <source>瓦片地址，例如 http://tiles.example/{z}/{x}/{y}.png：</source>
         <translation>Tile URL, e.g. http://tiles.example/{z}/{x}/{y}.png:</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="494"/>
+        <location filename="../../widgets/main_window.py" line="510"/>
         <source>离线瓦片目录（含 {z}/{x}/{y}.png）：</source>
         <translation>Offline tile directory (holding {z}/{x}/{y}.png):</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="498"/>
+        <location filename="../../widgets/main_window.py" line="514"/>
         <source>底图</source>
         <translation>Base map</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="539"/>
+        <location filename="../../widgets/main_window.py" line="555"/>
         <source>重型货车主动安全智能监控台</source>
         <translation>Heavy-truck active safety monitoring console</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="540"/>
+        <location filename="../../widgets/main_window.py" line="556"/>
         <source>平台</source>
         <translation>Platform</translation>
+    </message>
+</context>
+<context>
+    <name>PlaybackPanel</name>
+    <message>
+        <location filename="../../widgets/playback.py" line="170"/>
+        <source>全部</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/playback.py" line="173"/>
+        <source>查询录像</source>
+        <translation>Find recordings</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/playback.py" line="175"/>
+        <source>停止回放</source>
+        <translation>Stop playback</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/playback.py" line="185"/>
+        <source>车辆</source>
+        <translation>Vehicles</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/playback.py" line="187"/>
+        <source>通道</source>
+        <translation>Channel</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/playback.py" line="189"/>
+        <source>开始</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/playback.py" line="191"/>
+        <source>结束</source>
+        <translation>End</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/playback.py" line="235"/>
+        <source>{0}（离线）</source>
+        <translation>{0} (offline)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/playback.py" line="254"/>
+        <source>无法加载车辆: {0}</source>
+        <translation>Cannot load vehicles: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/playback.py" line="262"/>
+        <source>请选择车辆</source>
+        <translation>Choose a vehicle</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/playback.py" line="266"/>
+        <source>结束时间须晚于开始时间</source>
+        <translation>The end must be after the start</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/playback.py" line="272"/>
+        <source>正在查询录像…</source>
+        <translation>Finding recordings…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/playback.py" line="282"/>
+        <source>查询失败: {0}</source>
+        <translation>Query failed: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/playback.py" line="294"/>
+        <source>找到 {0} 段录像，点击时间轴播放</source>
+        <translation>{0} recordings found; click the timeline to play</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/playback.py" line="296"/>
+        <source>该时间段没有录像</source>
+        <translation>No recordings in this period</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/playback.py" line="310"/>
+        <source>回放 通道{0}  {1} – {2}</source>
+        <translation>Playback channel {0}  {1} – {2}</translation>
+    </message>
+</context>
+<context>
+    <name>RecordingTimeline</name>
+    <message>
+        <location filename="../../widgets/playback.py" line="116"/>
+        <source>通道{0}</source>
+        <translation>Channel {0}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/playback.py" line="137"/>
+        <source>通道{0}  {1} – {2}</source>
+        <translation>Channel {0}  {1} – {2}</translation>
     </message>
 </context>
 <context>
@@ -868,94 +969,94 @@
         <translation>In alarm</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="59"/>
+        <location filename="../../widgets/vehicle_card.py" line="50"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="60"/>
+        <location filename="../../widgets/vehicle_card.py" line="51"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="61"/>
+        <location filename="../../widgets/vehicle_card.py" line="52"/>
         <source>企业</source>
         <translation>Enterprise</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="62"/>
+        <location filename="../../widgets/vehicle_card.py" line="53"/>
         <source>县区</source>
         <translation>County</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="63"/>
+        <location filename="../../widgets/vehicle_card.py" line="54"/>
         <source>驾驶员</source>
         <translation>Driver</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="64"/>
+        <location filename="../../widgets/vehicle_card.py" line="55"/>
         <source>速度</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="65"/>
+        <location filename="../../widgets/vehicle_card.py" line="56"/>
         <source>方向</source>
         <translation>Heading</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="66"/>
+        <location filename="../../widgets/vehicle_card.py" line="57"/>
         <source>最后定位</source>
         <translation>Last position</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="67"/>
+        <location filename="../../widgets/vehicle_card.py" line="58"/>
         <source>终端号</source>
         <translation>Terminal ID</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="68"/>
+        <location filename="../../widgets/vehicle_card.py" line="59"/>
         <source>协议</source>
         <translation>Protocol</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="84"/>
-        <location filename="../../widgets/vehicle_card.py" line="106"/>
+        <location filename="../../widgets/vehicle_card.py" line="75"/>
+        <location filename="../../widgets/vehicle_card.py" line="97"/>
         <source>今日报警</source>
         <translation>Alarms today</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="87"/>
+        <location filename="../../widgets/vehicle_card.py" line="78"/>
         <source>实时视频</source>
         <translation>Live video</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="94"/>
+        <location filename="../../widgets/vehicle_card.py" line="85"/>
         <source>在左侧车辆树中选择一辆车</source>
         <translation>Select a vehicle in the tree on the left</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="113"/>
+        <location filename="../../widgets/vehicle_card.py" line="104"/>
         <source>通道 {n}</source>
         <translation>Channel {n}</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="117"/>
+        <location filename="../../widgets/vehicle_card.py" line="108"/>
         <source>（限速 {n}）</source>
         <translation> (limit {n})</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="126"/>
+        <location filename="../../widgets/vehicle_card.py" line="117"/>
         <source>未登记</source>
         <translation>not registered</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="147"/>
+        <location filename="../../widgets/vehicle_card.py" line="138"/>
         <source>今日报警（{n}）</source>
         <translation>Alarms today ({n})</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_card.py" line="152"/>
-        <location filename="../../widgets/vehicle_card.py" line="158"/>
+        <location filename="../../widgets/vehicle_card.py" line="143"/>
+        <location filename="../../widgets/vehicle_card.py" line="149"/>
         <source>无</source>
         <translation>None</translation>
     </message>
@@ -994,58 +1095,58 @@
         <translation>Close video</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="297"/>
+        <location filename="../../widgets/video_pane.py" line="301"/>
         <source>连接中</source>
         <translation>Connecting</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="299"/>
+        <location filename="../../widgets/video_pane.py" line="303"/>
         <source>播放中</source>
         <translation>Playing</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="301"/>
+        <location filename="../../widgets/video_pane.py" line="305"/>
         <source>已断开</source>
         <translation>Disconnected</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="303"/>
+        <location filename="../../widgets/video_pane.py" line="307"/>
         <source>错误: {0}</source>
         <translation>Error: {0}</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="304"/>
         <location filename="../../widgets/video_pane.py" line="308"/>
+        <location filename="../../widgets/video_pane.py" line="312"/>
         <source>无视频</source>
         <translation>No video</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="310"/>
+        <location filename="../../widgets/video_pane.py" line="314"/>
         <source>通道 {0}</source>
         <translation>Channel {0}</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="313"/>
+        <location filename="../../widgets/video_pane.py" line="317"/>
         <source>静音</source>
         <translation>Mute</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="313"/>
+        <location filename="../../widgets/video_pane.py" line="317"/>
         <source>声音</source>
         <translation>Sound</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="316"/>
+        <location filename="../../widgets/video_pane.py" line="320"/>
         <source>平台暂未转发音频</source>
         <translation>The platform does not relay audio yet</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="316"/>
+        <location filename="../../widgets/video_pane.py" line="320"/>
         <source>静音/取消静音</source>
         <translation>Mute / unmute</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="329"/>
+        <location filename="../../widgets/video_pane.py" line="333"/>
         <source>{0}{1:.0f} fps  {2:.0f} kbps</source>
         <translation>{0}{1:.0f} fps  {2:.0f} kbps</translation>
     </message>

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from live_platform import LivePlatform, wait_for
+from live_platform import wait_for
 
 from console.client import PlatformClient
 from console.client.video import (
@@ -20,28 +20,20 @@ from console.client.video import (
 )
 from console.sim.video import MAIN_SIZE, SUB_SIZE
 
-FLEET = 2
+
+@pytest.fixture(scope="module")
+def client(fleet_client: PlatformClient) -> PlatformClient:
+    return fleet_client
 
 
 @pytest.fixture(scope="module")
-def client(live: LivePlatform) -> PlatformClient:
-    live.start_fleet(vehicles=FLEET, speedup=10)
-    return live.admin_client()
-
-
-def online_ids(client: PlatformClient) -> list[str]:
-    return sorted(v["id"] for v in client.vehicles() if v["status"] != "offline")
+def online(fleet_vehicles: dict[str, list[dict]]) -> list[str]:
+    return [v["id"] for v in fleet_vehicles["online"]]
 
 
 @pytest.fixture(scope="module")
-def online(client: PlatformClient) -> list[str]:
-    wait_for(lambda: len(online_ids(client)) >= FLEET, 90, "the simulated trucks online")
-    return online_ids(client)
-
-
-@pytest.fixture(scope="module")
-def offline(client: PlatformClient, online: list[str]) -> str:
-    return next(v["id"] for v in client.vehicles() if v["status"] == "offline")
+def offline(fleet_vehicles: dict[str, list[dict]]) -> str:
+    return fleet_vehicles["offline"][0]["id"]
 
 
 def stream_running(client: PlatformClient, vehicle_id: str, channel: int) -> bool:

@@ -75,6 +75,7 @@ def test_selecting_a_truck_fills_the_card_and_centres_the_map(qtbot, window) -> 
     assert window.card.values["enterprise"].text() == online.enterprise_name
     assert window.card.values["terminal"].text() == online.terminal["terminal_id"]
     assert "JT/T 808-" in window.card.values["protocol"].text()
+    assert window.playback.vehicle_id() == online.id  # history playback follows the selection
     qtbot.wait_until(
         lambda: window.card.alarms_title.text().startswith("今日报警（"), timeout=20_000
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from live_platform import LivePlatform, wait_for
+from live_platform import wait_for
 from PySide6.QtCore import QSize, Qt
 
 from console.client import PlatformClient
@@ -16,24 +16,17 @@ from console.sim.video import MAIN_SIZE
 from widgets.video_pane import PaneState, VideoPane
 from widgets.video_wall import VideoWall
 
-FLEET = 2
 WAIT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
-def client(live: LivePlatform) -> PlatformClient:
-    live.start_fleet(vehicles=FLEET, speedup=10)
-    return live.admin_client()
+def client(fleet_client: PlatformClient) -> PlatformClient:
+    return fleet_client
 
 
 @pytest.fixture(scope="module")
-def vehicles(client: PlatformClient) -> dict[str, list[dict]]:
-    def online() -> list[dict]:
-        return [v for v in client.vehicles() if v["status"] != "offline"]
-
-    wait_for(lambda: len(online()) >= FLEET, 90, "the simulated trucks online")
-    offline = [v for v in client.vehicles() if v["status"] == "offline"]
-    return {"online": sorted(online(), key=lambda v: v["id"]), "offline": offline}
+def vehicles(fleet_vehicles: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    return fleet_vehicles
 
 
 @pytest.fixture

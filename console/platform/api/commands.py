@@ -1,12 +1,18 @@
 """Commands to a vehicle's terminal: TTS text (0x8300), take photo (0x8801), resource query
-(0x9205), and reading a command's outcome. Live video and evidence have their own routers."""
+(0x9205), and reading a command's outcome. Live video and evidence have their own routers.
+
+A terminal gets one resource query at a time: a second one for the same vehicle waits until
+the first has its answer (0x1205) or gave up. Terminals search their storage for each
+query and many answer a second one during the first badly or not at all."""
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from console.domain.model import CommandKind, CommandStatus, Scope
@@ -85,19 +91,41 @@ async def take_photo(
     return await _send(ctx, vehicle_id, CommandKind.PHOTO, message, body.model_dump(), user)
 
 
+def resource_lock(request: Request, vehicle_id: str) -> asyncio.Lock:
+    """The lock that keeps one 0x9205 per vehicle in flight (per app, so per event loop)."""
+    state = request.app.state
+    locks: weakref.WeakValueDictionary[str, asyncio.Lock] | None = getattr(
+        state, "resource_locks", None
+    )
+    if locks is None:
+        locks = state.resource_locks = weakref.WeakValueDictionary()
+    lock = locks.get(vehicle_id)
+    if lock is None:
+        lock = locks[vehicle_id] = asyncio.Lock()
+    return lock
+
+
 @router.post("/vehicles/{vehicle_id}/commands/resources")
 async def query_resources(
-    vehicle_id: str, body: ResourcesIn, ctx: CtxDep, conn: ConnDep, user: CurrentUser
+    vehicle_id: str,
+    body: ResourcesIn,
+    ctx: CtxDep,
+    user: CurrentUser,
+    request: Request,
 ) -> dict[str, Any]:
-    """The terminal's recordings in a time range (0x9205 → 0x1205)."""
-    visible_vehicle(conn, vehicle_id, Scope.of(user))
+    """The terminal's recordings in a time range (0x9205 → 0x1205), one query per terminal
+    at a time (see the module docstring)."""
+    # A short read, not ConnDep: that connection would be held while the query waits.
+    with ctx.store.connect() as conn:
+        visible_vehicle(conn, vehicle_id, Scope.of(user))
     if body.start.tzinfo is None or body.end.tzinfo is None:
         raise HTTPException(422, "start and end need a time zone")
     message = QueryResources(
         body.channel, BcdTime.from_datetime(body.start), BcdTime.from_datetime(body.end)
     )
     params = {"channel": body.channel, "start": body.start.isoformat(), "end": body.end.isoformat()}
-    return await _send(ctx, vehicle_id, CommandKind.RESOURCE_QUERY, message, params, user)
+    async with resource_lock(request, vehicle_id):
+        return await _send(ctx, vehicle_id, CommandKind.RESOURCE_QUERY, message, params, user)
 
 
 @router.get("/commands/{command_id}")

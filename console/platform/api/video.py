@@ -7,12 +7,19 @@ frame with its parameter sets, so ``requests`` ``iter_content`` chunks can go st
 PyAV parser (``console.media.h264.AnnexBDecoder``) or ``av.open(file, format="h264")``.
 Opening the stream starts the terminal when nothing runs yet; closing the last one stops it
 after a short grace. Every route answers 404 for a vehicle outside the caller's scope.
+
+History playback (``GET /playback/{vehicle_id}/{channel}?start=…&end=…``) is the same kind of
+byte stream for one viewer: opening it sends 0x9201 for the recording's time range, hanging
+up sends 0x9202 "stop". A channel runs live video or a playback, never both (the terminal's
+media packets do not say which is which): asking for one while the other runs is 409
+``channel_busy``.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -24,7 +31,9 @@ from console.domain.model import Scope
 from console.platform.api.deps import ApiError, ConnDep, CtxDep, CurrentUser, ScopeDep, not_found
 from console.platform.gateway import command_json
 from console.platform.media import (
+    PLAYBACK,
     STREAM_TYPES,
+    ChannelBusy,
     CommandTimedOut,
     MediaError,
     MediaRelay,
@@ -71,6 +80,8 @@ def _visible(conn: Any, vehicle_id: str, scope: Scope) -> None:
 
 
 def _api_error(exc: MediaError) -> ApiError:
+    if isinstance(exc, ChannelBusy):
+        return ApiError(409, "channel_busy", exc.message)
     if isinstance(exc, VehicleOffline):
         return ApiError(409, "vehicle_offline", exc.message)
     if isinstance(exc, CommandTimedOut):
@@ -81,7 +92,10 @@ def _api_error(exc: MediaError) -> ApiError:
 def _stream_json(stream: Stream) -> dict[str, Any]:
     return {
         **stream.stats(),
-        "stream_url": stream_url(stream.vehicle_id, stream.channel),
+        # A playback has one viewer: nobody else can join it.
+        "stream_url": None
+        if stream.kind == PLAYBACK
+        else stream_url(stream.vehicle_id, stream.channel),
         "media_type": stream.media_type if stream.codec else None,
     }
 
@@ -190,6 +204,48 @@ async def watch(
         )
     except MediaError as exc:
         raise _api_error(exc) from None
+    return await _respond(relay, viewer)
+
+
+@router.get(
+    "/playback/{vehicle_id}/{channel}",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"video/h264": {}, "video/h265": {}},
+            "description": "Annex-B elementary stream of the recording, from a key frame",
+        }
+    },
+)
+async def play_back(
+    vehicle_id: str,
+    channel: Channel,
+    ctx: CtxDep,
+    user: CurrentUser,
+    scope: ScopeDep,
+    start: Annotated[datetime, Query(description="aware ISO 8601 time")],
+    end: Annotated[datetime, Query(description="aware ISO 8601 time, after start")],
+) -> StreamingResponse:
+    """A recording played back by the terminal (0x9201 for ``start``..``end``) as a chunked
+    byte stream until the client hangs up (then 0x9202 stop) or the terminal ends it. 409
+    ``channel_busy`` while the channel runs live video or another playback; otherwise the
+    errors of the live stream."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ApiError(422, "naive_time", "start and end need a time zone")
+    if end <= start:
+        raise ApiError(422, "empty_range", "end must come after start")
+    with ctx.store.connect() as conn:
+        _visible(conn, vehicle_id, scope)
+    relay = _relay(ctx)
+    try:
+        viewer = await relay.open_playback(vehicle_id, channel, start, end, user_id=user.id)
+    except MediaError as exc:
+        raise _api_error(exc) from None
+    return await _respond(relay, viewer)
+
+
+async def _respond(relay: MediaRelay, viewer: Viewer) -> StreamingResponse:
+    """Wait for the first unit (it decides the media type), then stream the rest."""
     try:
         # The media type depends on the codec, known with the first frame.
         first = await viewer.next(relay.settings.stall_timeout_s + 5)
