@@ -10,9 +10,15 @@ frame and memory stays flat.
 The status strips sit above and below the picture rather than over it: ``QVideoWidget``
 draws into a native child window, which ordinary widgets cannot cover.
 
-Audio: the platform relays video only (``console/platform/media.py`` keeps the terminal's
-G.711A frames but serves no audio route), so the mute button keeps its state for when it
-does and is disabled meanwhile.
+Audio: only the focused pane plays sound, and only while it is not muted. Panes start
+unmuted, so focusing a pane (the wall does it on a click) moves the sound to it; the mute
+button silences a pane until it is unmuted again, focused or not. While a pane is audible, a
+second worker thread reads the channel's G.711A (:class:`console.client.audio.LiveAudio`,
+which needs the live video running: it starts once the video plays), decodes it to 16-bit PCM
+and hands it to a ``QAudioSink`` (8 kHz, mono, Int16) on the UI thread. Without an audio
+output device (``QMediaDevices.defaultAudioOutput()`` is null) the audio is still decoded and
+counted (``audio_samples``) but nothing is played, and the mute button says so. Recordings
+played back have no audio.
 """
 
 from __future__ import annotations
@@ -24,12 +30,14 @@ from enum import StrEnum
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QMouseEvent
-from PySide6.QtMultimedia import QVideoFrame
+from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices, QVideoFrame
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from console.client.api import PlatformClient
+from console.client.audio import CHANNELS, SAMPLE_RATE, LiveAudio
 from console.client.errors import ClientError
+from console.client.playback import Playback
 from console.client.video import LiveVideo, VideoStats
 from widgets.yuv_view import to_video_frame
 
@@ -52,6 +60,9 @@ class _Bridge(QObject):
     # stream ignores late news of the one before.
     state = Signal(int, str, str)  # generation, PaneState value, detail
     frame = Signal(int)  # generation: a frame waits in the pane's slot
+    # The audio worker's news, with the generation of the audio it is about.
+    pcm = Signal(int, object)  # generation, 16-bit PCM bytes to play
+    audio_ended = Signal(int, str)  # generation, why ("" when it just ended)
 
 
 class _Worker:
@@ -99,6 +110,64 @@ class _Worker:
             video.close()
 
 
+class _AudioWorker:
+    """The audio thread of an audible pane: reads and decodes ``audio``, counts the samples,
+    and (when ``play``) sends the PCM to the UI thread for the sink."""
+
+    def __init__(
+        self, audio: LiveAudio, bridge: _Bridge, generation: int, play: bool, count: _Count
+    ) -> None:
+        self.audio = audio
+        self.bridge = bridge
+        self.generation = generation
+        self.play = play
+        self.count = count
+        self.thread = threading.Thread(target=self._run, name=f"audio {audio.path}", daemon=True)
+
+    def _run(self) -> None:
+        audio, bridge, gen = self.audio, self.bridge, self.generation
+        detail = ""
+        try:
+            audio.open()
+            for pcm in audio.samples():
+                self.count.add(len(pcm))
+                if self.play:
+                    bridge.pcm.emit(gen, pcm.tobytes())
+        except ClientError as exc:
+            detail = exc.describe()
+        except Exception as exc:  # a decoder failure must reach the pane, not vanish
+            detail = str(exc) or type(exc).__name__
+        finally:
+            audio.close()
+            if not audio.stopped:
+                bridge.audio_ended.emit(gen, detail)
+
+
+class _Count:
+    """Decoded audio samples of a pane, added to by its audio threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def add(self, n: int) -> None:
+        with self._lock:
+            self.value += n
+
+
+def _join(threads: list[threading.Thread], deadline: float) -> bool:
+    for thread in threads:
+        if thread.ident is not None:
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                return False
+    return True
+
+
+def audio_output_available() -> bool:
+    return not QMediaDevices.defaultAudioOutput().isNull()
+
+
 class VideoPane(QFrame):
     """Shows one vehicle channel live. ``play`` starts, ``stop`` (or closing) ends it."""
 
@@ -117,16 +186,24 @@ class VideoPane(QFrame):
         self.state = PaneState.IDLE
         self.detail = ""
         self.focused = False
-        self.muted = True
-        self.audio_available = False  # see the module docstring
+        self.muted = False  # only the focused pane is heard (see the module docstring)
+        self.audio_detail = ""  # why the last audio ended early, if it did
         self.last_frame: QVideoFrame | None = None
         self.frames_shown = 0
         self.latencies_s: deque[float] = deque(maxlen=LATENCY_KEEP)
         self._worker: _Worker | None = None
         self._generation = 0
+        self._audio: _AudioWorker | None = None
+        self._audio_generation = 0
+        self._audio_count = _Count()
+        self._audio_threads: list[threading.Thread] = []  # to join in wait()
+        self._sink: QAudioSink | None = None
+        self._sink_io = None
         self._bridge = _Bridge()
         self._bridge.state.connect(self._on_state)
         self._bridge.frame.connect(self._show)
+        self._bridge.pcm.connect(self._play_pcm)
+        self._bridge.audio_ended.connect(self._on_audio_ended)
         self._shown_times: deque[float] = deque()
         self._build()
         self._timer = QTimer(self)
@@ -147,7 +224,7 @@ class VideoPane(QFrame):
         self.stats_label = QLabel(self)
         self.mute_button = QToolButton(self)
         self.mute_button.setCheckable(True)
-        self.mute_button.setChecked(True)
+        self.mute_button.setChecked(self.muted)
         self.mute_button.toggled.connect(self.set_muted)
         self.close_button = QToolButton(self)
         self.close_button.setText("×")
@@ -194,6 +271,7 @@ class VideoPane(QFrame):
             return
         worker.cancelled = True
         worker.video.stop()
+        self._stop_audio()
         self._timer.stop()
         if self.state in (PaneState.CONNECTING, PaneState.PLAYING):
             self._set_state(PaneState.ENDED, "stopped")
@@ -208,11 +286,15 @@ class VideoPane(QFrame):
 
     def wait(self, timeout_s: float = 10.0) -> bool:
         """Join the decoding thread (tests, shutdown); True when it has ended."""
-        worker = self._worker
-        if worker is None:
-            return True
-        worker.thread.join(timeout_s)
-        return not worker.thread.is_alive()
+        deadline = time.monotonic() + timeout_s
+        threads = [self._worker.thread] if self._worker else []
+        return _join(threads + self._audio_threads, deadline)
+
+    def wait_audio(self, timeout_s: float = 10.0) -> bool:
+        """Join the audio threads the pane has left (stopped or ended), not the one playing."""
+        current = self._audio.thread if self._audio else None
+        threads = [t for t in self._audio_threads if t is not current]
+        return _join(threads, time.monotonic() + timeout_s)
 
     @property
     def free(self) -> bool:
@@ -243,6 +325,7 @@ class VideoPane(QFrame):
         self.focused = focused
         self.setStyleSheet("#videoPane { border: 2px solid #2f80ed; }" if focused else "")
         self._refresh()
+        self._update_audio()
 
     def set_muted(self, muted: bool) -> None:
         self.muted = muted
@@ -250,11 +333,101 @@ class VideoPane(QFrame):
         self.mute_button.setChecked(muted)
         self.mute_button.blockSignals(False)
         self._refresh()
+        self._update_audio()
+
+    @property
+    def audio_wanted(self) -> bool:
+        """Whether this pane should be heard: focused, unmuted, playing live video."""
+        worker = self._worker
+        return (
+            self.focused
+            and not self.muted
+            and self.state is PaneState.PLAYING
+            and worker is not None
+            and not isinstance(worker.video, Playback)
+        )
 
     @property
     def audio_active(self) -> bool:
-        """Whether this pane would play sound: focused, unmuted, and audio relayed."""
-        return self.focused and not self.muted and self.audio_available
+        """Whether this pane's audio is being read and decoded now."""
+        return self._audio is not None
+
+    @property
+    def audio_playing(self) -> bool:
+        """Whether the decoded audio also goes to a sound device."""
+        return self._sink is not None
+
+    @property
+    def audio_samples(self) -> int:
+        """16-bit samples decoded so far (played or not), over the pane's life."""
+        return self._audio_count.value
+
+    # --- audio (UI thread) ----------------------------------------------------------------
+    def _update_audio(self) -> None:
+        if self.audio_wanted:
+            if self._audio is None:
+                self._start_audio()
+        else:
+            self._stop_audio()
+
+    def _start_audio(self) -> None:
+        worker = self._worker
+        assert worker is not None and self.vehicle_id is not None
+        self._audio_generation += 1
+        self.audio_detail = ""
+        play = audio_output_available()
+        if play:
+            fmt = QAudioFormat()
+            fmt.setSampleRate(SAMPLE_RATE)
+            fmt.setChannelCount(CHANNELS)
+            fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
+            self._sink = QAudioSink(QMediaDevices.defaultAudioOutput(), fmt, self)
+            self._sink_io = self._sink.start()
+            if self._sink_io is None:
+                self._release_sink()
+                play = False
+        audio = LiveAudio(self.client, self.vehicle_id, worker.video.channel)
+        self._audio = _AudioWorker(
+            audio, self._bridge, self._audio_generation, play, self._audio_count
+        )
+        self._audio.thread.start()
+        self._audio_threads = [t for t in self._audio_threads if t.is_alive()]
+        self._audio_threads.append(self._audio.thread)
+        self._refresh()
+
+    def _stop_audio(self) -> None:
+        audio = self._audio
+        if audio is None:
+            return
+        self._audio = None
+        self._audio_generation += 1  # late PCM of this audio is ignored
+        audio.audio.stop()
+        self._release_sink()
+        self._refresh()
+
+    def _release_sink(self) -> None:
+        sink, self._sink, self._sink_io = self._sink, None, None
+        if sink is not None:
+            sink.stop()
+            sink.deleteLater()
+
+    @Slot(int, object)
+    def _play_pcm(self, generation: int, data: bytes) -> None:
+        if generation != self._audio_generation or self._sink is None or self._sink_io is None:
+            return
+        free = self._sink.bytesFree()
+        if free <= 0:
+            return  # the device is behind: drop rather than grow the delay
+        self._sink_io.write(data[: free - free % 2])
+
+    @Slot(int, str)
+    def _on_audio_ended(self, generation: int, detail: str) -> None:
+        if generation != self._audio_generation:
+            return
+        self._audio = None
+        self._release_sink()
+        self.audio_detail = detail
+        self._refresh()
 
     # --- worker news (UI thread) ----------------------------------------------------------
     def _current(self, generation: int) -> _Worker | None:
@@ -270,6 +443,7 @@ class VideoPane(QFrame):
         self._set_state(PaneState(state), detail)
         if self.state in (PaneState.ENDED, PaneState.ERROR):
             self._timer.stop()
+        self._update_audio()
 
     @Slot(int)
     def _show(self, generation: int) -> None:
@@ -315,10 +489,13 @@ class VideoPane(QFrame):
             self.header.setText(f"{self.plate}  {channel}  {self.state_text()}")
         self.header.setToolTip(self.detail)
         self.mute_button.setText(self.tr("静音") if self.muted else self.tr("声音"))
-        self.mute_button.setEnabled(self.audio_available)
-        self.mute_button.setToolTip(
-            self.tr("平台暂未转发音频") if not self.audio_available else self.tr("静音/取消静音")
-        )
+        if not audio_output_available():
+            tip = self.tr("没有音频输出设备")
+        elif self.audio_detail:
+            tip = self.audio_detail
+        else:
+            tip = self.tr("静音/取消静音")
+        self.mute_button.setToolTip(tip)
         self.close_button.setEnabled(self.vehicle_id is not None)
         self._refresh_stats()
 

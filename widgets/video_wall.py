@@ -4,6 +4,9 @@
 what it showed); a vehicle channel already on the wall is focused instead of opened twice.
 Panes hidden by a smaller layout stop their streams: nobody sees them, and every stream
 costs the terminal's uplink and a decoder here.
+
+Sound follows the focus: only the focused pane plays its channel's audio (unless it is
+muted), so focusing another pane moves the audio there (``widgets/video_pane.py``).
 """
 
 from __future__ import annotations
@@ -145,12 +148,21 @@ class VideoWall(QWidget):
         return all(pane.wait(timeout_s) for pane in self.panes)
 
     def focus(self, pane: VideoPane) -> None:
+        """Focus ``pane``; its audio plays (unless muted) and every other pane goes silent."""
         if self.focused is pane:
             return
+        # Silence the others first: never two panes' audio at once.
         for other in self.panes:
-            other.set_focused(other is pane)
+            if other is not pane:
+                other.set_focused(False)
+        pane.set_focused(True)
         self.focused = pane
         self.focus_changed.emit(pane)
+
+    @property
+    def audible(self) -> VideoPane | None:
+        """The pane whose audio is being played (or, without a device, decoded)."""
+        return next((p for p in self.panes if p.audio_active), None)
 
     # --- pane requests --------------------------------------------------------------------
     def _sender_pane(self) -> VideoPane | None:

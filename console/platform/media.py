@@ -26,6 +26,12 @@ SIM and the logical channel but nothing that says "live" or "playback", so the r
 tell a live and a playback stream of one channel apart: a channel runs one or the other, and
 asking for the other while one runs is refused (:class:`ChannelBusy`, HTTP 409).
 
+Audio: live streams are asked for audio and video (0x9101 data type 0). The terminal's
+G.711A frames (payload type 6) go to the stream's audio listeners (:class:`AudioListener`,
+:meth:`MediaRelay.open_audio`), each with its own small queue that drops its oldest frame
+when full. Listening needs a live stream started by a video viewer and never starts or keeps
+one: the video viewers own the stream's life, and its end ends the listeners too.
+
 Terminal links that send garbage or nothing useful for ``idle_timeout_s`` are closed; a
 stream that stops receiving video for ``stall_timeout_s`` ends (its viewers' iterators end).
 Every error is counted in ``platform.metrics`` under ``media.*``.
@@ -94,7 +100,8 @@ class MediaSettings:
     stall_timeout_s: float = 15.0  # stream without video (after the 0x9101 ack): ended
     viewer_max_frames: int = 100  # per-viewer queue bound (about 4 s at 25 fps) ...
     viewer_max_bytes: int = 8 * 1024 * 1024  # ... and in bytes
-    audio_keep: int = 50  # latest audio frames kept per stream for a later audio viewer
+    audio_keep: int = 50  # latest audio frames kept per stream (diagnostics)
+    audio_max_frames: int = 25  # per-listener audio queue (about 1 s of 40 ms frames)
     stats_window_s: float = 2.0  # fps / bitrate are averaged over this
     max_links: int = 2000  # concurrent terminal media connections
     max_link_errors: int = 200  # stream errors in a row (no good frame between): closed
@@ -141,6 +148,12 @@ class ChannelBusy(MediaError):
     """The channel already runs the other kind of stream (live vs playback), or a playback."""
 
     status = "busy"
+
+
+class NoStream(MediaError):
+    """Audio was asked for while the channel runs no live video (audio never starts it)."""
+
+    status = "no_stream"
 
 
 LIVE, PLAYBACK = "live", "playback"
@@ -282,6 +295,90 @@ class Viewer:
         self.close()
 
 
+class AudioListener:
+    """One consumer of a live stream's audio: ``async for chunk in listener`` yields the
+    terminal's G.711A (A-law, 8 kHz mono) frames as they come.
+
+    The queue holds at most ``max_frames``; when full the oldest frame goes (``dropped``), so
+    a slow listener hears the newest sound and never holds memory. Iteration ends when the
+    listener is closed or the stream ends. A listener does not keep the stream running.
+    """
+
+    media_type = "audio/PCMA"
+    sample_rate = 8000
+
+    def __init__(self, stream: Stream, user_id: str | None, max_frames: int) -> None:
+        self.stream = stream
+        self.user_id = user_id
+        self.delivered = 0
+        self.dropped = 0
+        self.closed = False
+        self.end_reason: str | None = None
+        self._queue: deque[bytes] = deque(maxlen=max(1, max_frames))
+        self._wake = asyncio.Event()
+
+    @property
+    def queued(self) -> int:
+        return len(self._queue)
+
+    def _offer(self, data: bytes) -> None:
+        if self.closed:
+            return
+        if len(self._queue) == self._queue.maxlen:
+            self.dropped += 1  # the deque drops the oldest
+        self._queue.append(data)
+        self._wake.set()
+
+    def _end(self, reason: str) -> None:
+        if self.end_reason is None:
+            self.end_reason = reason
+        self._wake.set()
+
+    def __aiter__(self) -> AudioListener:
+        return self
+
+    async def __anext__(self) -> bytes:
+        while True:
+            if self._queue:
+                self.delivered += 1
+                return self._queue.popleft()
+            if self.closed or self.end_reason is not None:
+                raise StopAsyncIteration
+            self._wake.clear()
+            await self._wake.wait()
+
+    async def next(self, timeout: float | None = None) -> bytes | None:
+        """The next frame, None when the stream ended; TimeoutError after ``timeout``."""
+        try:
+            return await asyncio.wait_for(self.__anext__(), timeout)
+        except StopAsyncIteration:
+            return None
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._queue.clear()
+        self._end("closed")
+        self.stream.listeners.discard(self)
+        self.stream.relay._gauges()
+
+    async def __aenter__(self) -> AudioListener:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+
+def g711_payload(data: bytes) -> bytes:
+    """The A-law bytes of an audio frame, without the 4-byte HiSilicon header many
+    terminals put first (``00 01``, length in 16-bit words, ``00``)."""
+    header = len(data) > 4 and data[:2] == b"\x00\x01" and data[3] == 0
+    if header and data[2] * 2 == len(data) - 4:
+        return data[4:]
+    return data
+
+
 # --- streams ------------------------------------------------------------------------------
 
 
@@ -310,6 +407,7 @@ class Stream:
         self.command: Command | None = None  # the 0x9101 (0x9201) as sent
         self.stop_command: Command | None = None  # the 0x9102 (0x9202), once sent
         self.viewers: set[Viewer] = set()
+        self.listeners: set[AudioListener] = set()  # audio only: they do not keep it alive
         self.link: _Link | None = None
         self.sim: str | None = None
         self.payload_type: int | None = None
@@ -352,6 +450,13 @@ class Stream:
             self.audio_frames += 1
             self.audio_payload_type = int(frame.payload_type)
             self.audio.append(frame)
+            if frame.payload_type != PayloadType.G711A:
+                self.relay._count("media.unsupported_audio")
+                return
+            if self.listeners:
+                data = g711_payload(frame.payload)
+                for listener in tuple(self.listeners):
+                    listener._offer(data)
         else:
             self.other_frames += 1
 
@@ -458,6 +563,7 @@ class Stream:
             "dropped": self.dropped_total + sum(v.dropped for v in self.viewers),
             "audio_frames": self.audio_frames,
             "audio_payload_type": self.audio_payload_type,
+            "audio_listeners": len(self.listeners),
             "last_frame_age_s": (
                 None if self.last_frame_mono is None else round(now - self.last_frame_mono, 3)
             ),
@@ -473,6 +579,9 @@ class Stream:
             self.dropped_total += viewer.dropped
             viewer._end(reason)
         self.viewers.clear()
+        for listener in tuple(self.listeners):
+            listener._end(reason)
+        self.listeners.clear()
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:
@@ -612,6 +721,19 @@ class MediaRelay:
         self._gauges()
         return viewer
 
+    def open_audio(
+        self, vehicle_id: str, channel: int, *, user_id: str | None = None
+    ) -> AudioListener:
+        """A listener of the channel's live audio from now on. Raises :class:`NoStream` when
+        no live stream runs for the channel: audio never starts (nor keeps) one."""
+        stream = self._streams.get((vehicle_id, channel))
+        if stream is None or stream.closed or stream.kind != LIVE:
+            raise NoStream(f"channel {channel} of vehicle {vehicle_id} runs no live video")
+        listener = AudioListener(stream, user_id, self.settings.audio_max_frames)
+        stream.listeners.add(listener)
+        self._gauges()
+        return listener
+
     async def start_stream(
         self,
         vehicle_id: str,
@@ -726,7 +848,7 @@ class MediaRelay:
                     tcp_port=self.port or 0,
                     udp_port=0,
                     channel=stream.channel,
-                    data_type=AvDataType.VIDEO,
+                    data_type=AvDataType.AUDIO_VIDEO,
                     stream_type=stream.stream_type,
                 )
                 command = await gateway.send(
@@ -736,7 +858,7 @@ class MediaRelay:
                     params={
                         "channel": stream.channel,
                         "stream": _STREAM_NAMES.get(stream.stream_type, stream.stream_type),
-                        "data_type": int(AvDataType.VIDEO),
+                        "data_type": int(AvDataType.AUDIO_VIDEO),
                         "host": message.ip,
                         "port": message.tcp_port,
                     },
@@ -1102,6 +1224,7 @@ class MediaRelay:
         streams = list(self._streams.values())
         metrics.set("media.streams", len(streams))
         metrics.set("media.viewers", sum(len(s.viewers) for s in streams))
+        metrics.set("media.audio_listeners", sum(len(s.listeners) for s in streams))
         metrics.set("media.links", len(self._links))
         now = time.monotonic()
         rates = [s.rates(now) for s in streams]

@@ -1090,63 +1090,63 @@
 <context>
     <name>VideoPane</name>
     <message>
-        <location filename="../../widgets/video_pane.py" line="154"/>
+        <location filename="../../widgets/video_pane.py" line="231"/>
         <source>关闭视频</source>
         <translation>Close video</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="301"/>
+        <location filename="../../widgets/video_pane.py" line="475"/>
         <source>连接中</source>
         <translation>Connecting</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="303"/>
+        <location filename="../../widgets/video_pane.py" line="477"/>
         <source>播放中</source>
         <translation>Playing</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="305"/>
+        <location filename="../../widgets/video_pane.py" line="479"/>
         <source>已断开</source>
         <translation>Disconnected</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="307"/>
+        <location filename="../../widgets/video_pane.py" line="481"/>
         <source>错误: {0}</source>
         <translation>Error: {0}</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="308"/>
-        <location filename="../../widgets/video_pane.py" line="312"/>
+        <location filename="../../widgets/video_pane.py" line="482"/>
+        <location filename="../../widgets/video_pane.py" line="486"/>
         <source>无视频</source>
         <translation>No video</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="314"/>
+        <location filename="../../widgets/video_pane.py" line="488"/>
         <source>通道 {0}</source>
         <translation>Channel {0}</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="317"/>
+        <location filename="../../widgets/video_pane.py" line="491"/>
         <source>静音</source>
         <translation>Mute</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="317"/>
+        <location filename="../../widgets/video_pane.py" line="491"/>
         <source>声音</source>
         <translation>Sound</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="320"/>
-        <source>平台暂未转发音频</source>
-        <translation>The platform does not relay audio yet</translation>
+        <location filename="../../widgets/video_pane.py" line="493"/>
+        <source>没有音频输出设备</source>
+        <translation>No audio output device</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="320"/>
+        <location filename="../../widgets/video_pane.py" line="497"/>
         <source>静音/取消静音</source>
         <translation>Mute / unmute</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_pane.py" line="333"/>
+        <location filename="../../widgets/video_pane.py" line="510"/>
         <source>{0}{1:.0f} fps  {2:.0f} kbps</source>
         <translation>{0}{1:.0f} fps  {2:.0f} kbps</translation>
     </message>
@@ -1203,17 +1203,17 @@
 <context>
     <name>VideoWall</name>
     <message>
-        <location filename="../../widgets/video_wall.py" line="53"/>
+        <location filename="../../widgets/video_wall.py" line="56"/>
         <source>画面：</source>
         <translation>Panes:</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_wall.py" line="57"/>
+        <location filename="../../widgets/video_wall.py" line="60"/>
         <source>{0} 画面</source>
         <translation>{0} panes</translation>
     </message>
     <message>
-        <location filename="../../widgets/video_wall.py" line="64"/>
+        <location filename="../../widgets/video_wall.py" line="67"/>
         <source>全部关闭</source>
         <translation>Close all</translation>
     </message>

@@ -38,8 +38,10 @@ from console.platform.media import (
     CommandTimedOut,
     MediaRelay,
     MediaSettings,
+    NoStream,
     VehicleOffline,
     Viewer,
+    g711_payload,
 )
 from console.platform.metrics import Metrics
 from console.platform.store import Store
@@ -327,7 +329,8 @@ async def test_viewer_receives_decodable_frames(
         [request] = gateway.of(LiveVideoRequest)
         message = request.message
         assert (message.ip, message.tcp_port, message.udp_port) == ("127.0.0.1", relay.port, 0)
-        assert (message.channel, message.data_type, message.stream_type) == (1, 1, 0)
+        # Audio and video (data type 0): the relay passes the audio on to its listeners.
+        assert (message.channel, message.data_type, message.stream_type) == (1, 0, 0)
         assert request.kind == CommandKind.LIVE_VIDEO and request.user_id == "usr_1"
         assert relay.stream(vehicle_id, 1).sim == TRUCKS[vehicle_id][0]
         viewer.close()
@@ -533,6 +536,84 @@ async def test_audio_frames_are_kept_and_do_not_disturb_video(
         assert stream.audio_frames >= 19 and len(stream.audio) == 10
         assert stream.audio_payload_type == PayloadType.G711A
         assert stream.stats()["audio_payload_type"] == 6
+
+
+AUDIO_FRAME = bytes(range(160))  # what the Sender sends as G.711A with audio=True
+
+
+async def test_audio_listeners_get_the_g711a_frames_while_video_plays_on(
+    store: Store, tmp_path: Path, gateway: FakeGateway
+) -> None:
+    gateway.options["audio"] = True
+    async with relay_for(store, tmp_path, gateway) as relay:
+        viewer = await relay.open_viewer("veh_su", 1)
+        first = relay.open_audio("veh_su", 1, user_id="usr_1")
+        second = relay.open_audio("veh_su", 1)
+        assert relay.stream("veh_su", 1).stats()["audio_listeners"] == 2
+        assert relay.platform.metrics.snapshot()["media.audio_listeners"] == 2
+        chunks = []
+        async with asyncio.timeout(10):
+            async for chunk in first:
+                chunks.append(chunk)
+                if len(chunks) == 10:
+                    break
+        assert chunks == [AUDIO_FRAME] * 10
+        assert await second.next(5) == AUDIO_FRAME
+        # The video path is untouched by the audio packets in between.
+        frames, errors = decode(await take(viewer, 20))
+        assert errors == 0 and len(frames) == 20
+        first.close()
+        assert relay.stream("veh_su", 1).stats()["audio_listeners"] == 1
+        viewer.close()
+        # Listening does not keep the stream: it stops after the grace, ending the listener.
+        async with asyncio.timeout(5):
+            while (await second.next(5)) is not None:
+                pass
+        assert second.end_reason == "no viewers"
+        assert relay.stream("veh_su", 1) is None
+        assert len(gateway.of(LiveVideoControl)) == 1
+
+
+async def test_audio_needs_a_running_live_stream(
+    store: Store, tmp_path: Path, gateway: FakeGateway
+) -> None:
+    gateway.options["audio"] = True
+    async with relay_for(store, tmp_path, gateway) as relay:
+        with pytest.raises(NoStream) as err:
+            relay.open_audio("veh_gd", 1)
+        assert err.value.status == "no_stream"
+        assert gateway.sent == []  # nothing was started
+        viewer = await relay.open_viewer("veh_gd", 1)
+        with pytest.raises(NoStream):
+            relay.open_audio("veh_gd", 2)  # another channel
+        listener = relay.open_audio("veh_gd", 1)
+        assert await listener.next(5) == AUDIO_FRAME
+        await relay.stop_stream("veh_gd", 1)
+        assert await listener.next(1) is None and listener.end_reason == "stopped by user"
+        viewer.close()
+
+
+async def test_a_slow_audio_listener_drops_its_oldest_frames(
+    store: Store, tmp_path: Path, gateway: FakeGateway
+) -> None:
+    gateway.options["audio"] = True
+    async with relay_for(store, tmp_path, gateway, audio_max_frames=5) as relay:
+        viewer = await relay.open_viewer("veh_gd", 1)
+        listener = relay.open_audio("veh_gd", 1)
+        stream = relay.stream("veh_gd", 1)
+        start = stream.audio_frames
+        await until(lambda: stream.audio_frames >= start + 20)
+        assert listener.queued == 5 and listener.dropped >= 15
+        assert await listener.next(1) == AUDIO_FRAME
+        listener.close()
+        viewer.close()
+
+
+def test_the_hisilicon_audio_header_is_removed() -> None:
+    body = bytes(range(1, 161))
+    assert g711_payload(bytes([0, 1, 80, 0]) + body) == body
+    assert g711_payload(body) == body
+    assert g711_payload(bytes([0, 1, 79, 0]) + body) == bytes([0, 1, 79, 0]) + body
 
 
 async def test_stats(store: Store, tmp_path: Path, gateway: FakeGateway) -> None:

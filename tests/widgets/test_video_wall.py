@@ -13,6 +13,7 @@ from PySide6.QtCore import QSize, Qt
 from console.client import PlatformClient
 from console.client.video import running_streams
 from console.sim.video import MAIN_SIZE
+from widgets import video_pane
 from widgets.video_pane import PaneState, VideoPane
 from widgets.video_wall import VideoWall
 
@@ -130,15 +131,77 @@ def test_an_offline_vehicle_shows_a_clear_error(qtbot, wall: VideoWall, vehicles
     assert pane.wait(15)
 
 
-def test_audio_waits_for_the_platform(qtbot, client: PlatformClient) -> None:
+def test_the_mute_button_and_the_missing_audio_device(
+    qtbot, client: PlatformClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(video_pane, "audio_output_available", lambda: False)
     pane = VideoPane(client)
     qtbot.add_widget(pane)
-    assert pane.muted and not pane.mute_button.isEnabled()
-    assert pane.mute_button.toolTip() == "平台暂未转发音频"
+    # Panes start unmuted: the focused one is heard (nothing plays without a stream).
+    assert not pane.muted and pane.mute_button.isEnabled()
+    assert pane.mute_button.text() == "声音"
+    assert pane.mute_button.toolTip() == "没有音频输出设备"
     pane.set_focused(True)
+    assert not pane.audio_wanted and not pane.audio_active  # no live video yet
+    pane.mute_button.click()
+    assert pane.muted and pane.mute_button.text() == "静音"
+    monkeypatch.setattr(video_pane, "audio_output_available", lambda: True)
     pane.set_muted(False)
-    assert not pane.muted and pane.mute_button.text() == "声音"
-    assert not pane.audio_active  # nothing to play until the platform relays G.711A
+    assert pane.mute_button.toolTip() == "静音/取消静音"
+
+
+def grows(qtbot, read, by: int = 1600) -> None:
+    start = read()
+    qtbot.wait_until(lambda: read() >= start + by, timeout=WAIT_MS)
+
+
+def still(qtbot, pane: VideoPane) -> None:
+    """The pane's audio has stopped: its sample counter no longer moves."""
+    qtbot.wait_until(lambda: not pane.audio_active, timeout=5_000)
+    assert pane.wait_audio(15)
+    before = pane.audio_samples
+    qtbot.wait(500)
+    assert pane.audio_samples == before
+
+
+@pytest.mark.timeout(240)
+def test_audio_follows_the_focus_and_the_mute_button(
+    qtbot, wall: VideoWall, vehicles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This machine has no sound device; decode and count anyway (never open a sink).
+    monkeypatch.setattr(video_pane, "audio_output_available", lambda: False)
+    wall.set_layout(4)
+    a, b = vehicles["online"][:2]
+    first = wall.open(a["id"], a["plate"], 3)
+    second = wall.open(b["id"], b["plate"], 3)
+    assert wall.focused is second
+    playing(qtbot, first)
+    playing(qtbot, second)
+    # The focused pane decodes the simulator's G.711A; the other one is silent.
+    grows(qtbot, lambda: second.audio_samples)
+    assert wall.audible is second and second.audio_active and not second.audio_playing
+    assert first.audio_samples == 0 and not first.audio_active
+    assert second.mute_button.toolTip() == "没有音频输出设备"
+
+    # Focus moves the audio.
+    qtbot.mouseClick(first, Qt.MouseButton.LeftButton)
+    assert wall.focused is first
+    still(qtbot, second)
+    grows(qtbot, lambda: first.audio_samples)
+    assert wall.audible is first
+
+    # Muting stops it; unmuting brings it back.
+    first.mute_button.click()
+    assert first.muted
+    still(qtbot, first)
+    assert wall.audible is None
+    first.mute_button.click()
+    grows(qtbot, lambda: first.audio_samples)
+
+    # Closing the pane ends its audio with the video.
+    first.close_button.click()
+    still(qtbot, first)
+    assert wall.audible is None
 
 
 def test_layouts_and_focus_without_streams(qtbot, client: PlatformClient) -> None:

@@ -13,6 +13,11 @@ byte stream for one viewer: opening it sends 0x9201 for the recording's time ran
 up sends 0x9202 "stop". A channel runs live video or a playback, never both (the terminal's
 media packets do not say which is which): asking for one while the other runs is 409
 ``channel_busy``.
+
+Live audio (``GET /audio/{vehicle_id}/{channel}``) is the terminal's G.711A of a channel whose
+live video runs: raw A-law bytes, 8 kHz mono (``audio/PCMA``), one terminal frame per chunk,
+from now on. It never starts the stream (409 ``no_stream`` when no live video runs) and does
+not keep it running: it ends when the video viewers have left and the stream stops.
 """
 
 from __future__ import annotations
@@ -33,10 +38,12 @@ from console.platform.gateway import command_json
 from console.platform.media import (
     PLAYBACK,
     STREAM_TYPES,
+    AudioListener,
     ChannelBusy,
     CommandTimedOut,
     MediaError,
     MediaRelay,
+    NoStream,
     Stream,
     VehicleOffline,
     Viewer,
@@ -80,6 +87,8 @@ def _visible(conn: Any, vehicle_id: str, scope: Scope) -> None:
 
 
 def _api_error(exc: MediaError) -> ApiError:
+    if isinstance(exc, NoStream):
+        return ApiError(409, "no_stream", exc.message)
     if isinstance(exc, ChannelBusy):
         return ApiError(409, "channel_busy", exc.message)
     if isinstance(exc, VehicleOffline):
@@ -205,6 +214,50 @@ async def watch(
     except MediaError as exc:
         raise _api_error(exc) from None
     return await _respond(relay, viewer)
+
+
+@router.get(
+    "/audio/{vehicle_id}/{channel}",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {AudioListener.media_type: {}},
+            "description": "raw G.711 A-law bytes, 8 kHz mono",
+        }
+    },
+)
+async def listen(
+    vehicle_id: str, channel: Channel, ctx: CtxDep, user: CurrentUser, scope: ScopeDep
+) -> StreamingResponse:
+    """The live audio of a channel whose live video runs, as a chunked byte stream until the
+    client hangs up or the stream stops. 409 ``no_stream`` when no live video runs: this
+    never starts the terminal's stream (watch ``/video/{vehicle_id}/{channel}`` for that)."""
+    with ctx.store.connect() as conn:
+        _visible(conn, vehicle_id, scope)
+    try:
+        listener = _relay(ctx).open_audio(vehicle_id, channel, user_id=user.id)
+    except MediaError as exc:
+        raise _api_error(exc) from None
+    return StreamingResponse(
+        _audio_body(listener),
+        media_type=listener.media_type,
+        headers={
+            "Cache-Control": "no-store",
+            "X-Audio-Codec": "pcm_alaw",
+            "X-Audio-Rate": str(listener.sample_rate),
+            "X-Audio-Channels": "1",
+            "X-Accel-Buffering": "no",
+        },
+    )
+
+
+async def _audio_body(listener: AudioListener) -> AsyncIterator[bytes]:
+    """Audio frames until the stream ends; the listener is closed however this ends."""
+    try:
+        async for chunk in listener:
+            yield chunk
+    finally:
+        listener.close()
 
 
 @router.get(
