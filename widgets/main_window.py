@@ -29,6 +29,7 @@ from console.client import ClientError, PlatformClient, StreamEvent
 from widgets import i18n
 from widgets.alarm_queue import AlarmQueue
 from widgets.beijing import CST, day_start
+from widgets.desktop_notice import DesktopNotice
 from widgets.evidence_viewer import EvidenceViewer
 from widgets.live import LiveFeed
 from widgets.map import basemaps
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self.evidence_dock = self._dock(
             "evidence", self.tr("报警附件"), self.evidence, Qt.DockWidgetArea.RightDockWidgetArea
         )
+        self.notice = DesktopNotice(settings, str(user.get("username", "")), self)
         self.video_wall = VideoWall(client, self)
         self.video_dock = self._dock(
             "video", self.tr("实时视频"), self.video_wall, Qt.DockWidgetArea.RightDockWidgetArea
@@ -220,6 +222,11 @@ class MainWindow(QMainWindow):
             map_menu.addAction(action)
 
         settings_menu = self.menuBar().addMenu(self.tr("设置(&S)"))
+        self.notice_action = QAction(self.tr("高级别报警桌面通知"), self)
+        self.notice_action.setCheckable(True)
+        self.notice_action.setChecked(self.notice.enabled)
+        self.notice_action.toggled.connect(self.notice.set_enabled)
+        settings_menu.addAction(self.notice_action)
         language = settings_menu.addMenu(self.tr("语言 / Language"))
         chosen = self.settings.value("language", i18n.DEFAULT_LANGUAGE)
         languages = QActionGroup(self)
@@ -322,6 +329,7 @@ class MainWindow(QMainWindow):
             if item is not None and item.lat is not None:
                 self.map.push_positions([self.marker(item)])
             self.card.note_alarm(data)
+            self.notice.alarm(data)
             self.alarms_today += 1
             self.unhandled += 1
         elif event.kind == "reset":  # the platform cannot replay that far: start over

@@ -380,6 +380,14 @@
     </message>
 </context>
 <context>
+    <name>DesktopNotice</name>
+    <message>
+        <location filename="../../widgets/desktop_notice.py" line="46"/>
+        <source>报警：{name}</source>
+        <translation>Alarm: {name}</translation>
+    </message>
+</context>
+<context>
     <name>EvidenceViewer</name>
     <message>
         <location filename="../../widgets/evidence_viewer.py" line="45"/>
@@ -634,200 +642,205 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/main_window.py" line="49"/>
+        <location filename="../../widgets/main_window.py" line="50"/>
         <source>正在连接…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="50"/>
+        <location filename="../../widgets/main_window.py" line="51"/>
         <source>已连接</source>
         <translation>Connected</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="51"/>
+        <location filename="../../widgets/main_window.py" line="52"/>
         <source>连接中断，正在重连…</source>
         <translation>Connection lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="52"/>
-        <location filename="../../widgets/main_window.py" line="492"/>
+        <location filename="../../widgets/main_window.py" line="53"/>
+        <location filename="../../widgets/main_window.py" line="500"/>
         <source>登录已失效</source>
         <translation>Session expired</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="53"/>
+        <location filename="../../widgets/main_window.py" line="54"/>
         <source>未连接</source>
         <translation>Not connected</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="84"/>
+        <location filename="../../widgets/main_window.py" line="85"/>
         <source>TruckWatch 重型货车主动安全监控 — {who}</source>
         <translation>TruckWatch heavy-truck active safety — {who}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="99"/>
+        <location filename="../../widgets/main_window.py" line="100"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="102"/>
+        <location filename="../../widgets/main_window.py" line="103"/>
         <source>车辆详情</source>
         <translation>Vehicle details</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="106"/>
+        <location filename="../../widgets/main_window.py" line="107"/>
         <source>报警队列</source>
         <translation>Alarm queue</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="110"/>
+        <location filename="../../widgets/main_window.py" line="111"/>
         <source>报警附件</source>
         <translation>Evidence</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="114"/>
+        <location filename="../../widgets/main_window.py" line="116"/>
         <source>实时视频</source>
         <translation>Live video</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="118"/>
+        <location filename="../../widgets/main_window.py" line="120"/>
         <source>历史回放</source>
         <translation>History playback</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="174"/>
+        <location filename="../../widgets/main_window.py" line="176"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="182"/>
+        <location filename="../../widgets/main_window.py" line="184"/>
         <source>墙屏模式（全屏）</source>
         <translation>Wall mode (full screen)</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="187"/>
+        <location filename="../../widgets/main_window.py" line="189"/>
         <source>恢复默认布局</source>
         <translation>Restore default layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="190"/>
+        <location filename="../../widgets/main_window.py" line="192"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="195"/>
+        <location filename="../../widgets/main_window.py" line="197"/>
         <source>地图(&amp;M)</source>
         <translation>&amp;Map</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="196"/>
+        <location filename="../../widgets/main_window.py" line="198"/>
         <source>跟踪所选车辆</source>
         <translation>Follow selected vehicle</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="200"/>
+        <location filename="../../widgets/main_window.py" line="202"/>
         <source>显示全部车辆</source>
         <translation>Show all vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="207"/>
+        <location filename="../../widgets/main_window.py" line="209"/>
         <source>OpenStreetMap</source>
         <translation>OpenStreetMap</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="208"/>
+        <location filename="../../widgets/main_window.py" line="210"/>
         <source>高德地图 (GCJ-02)</source>
         <translation>AutoNavi / Gaode (GCJ-02)</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="209"/>
+        <location filename="../../widgets/main_window.py" line="211"/>
         <source>天地图（需要密钥）…</source>
         <translation>Tianditu (needs a key)…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="210"/>
+        <location filename="../../widgets/main_window.py" line="212"/>
         <source>自定义 XYZ 瓦片…</source>
         <translation>Custom XYZ tiles…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="211"/>
+        <location filename="../../widgets/main_window.py" line="213"/>
         <source>离线瓦片目录…</source>
         <translation>Offline tile directory…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="212"/>
+        <location filename="../../widgets/main_window.py" line="214"/>
         <source>无底图（仅县区轮廓）</source>
         <translation>No base map (county outlines only)</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="222"/>
+        <location filename="../../widgets/main_window.py" line="224"/>
         <source>设置(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="223"/>
-        <location filename="../../widgets/main_window.py" line="543"/>
+        <location filename="../../widgets/main_window.py" line="225"/>
+        <source>高级别报警桌面通知</source>
+        <translation>Desktop notices of severe alarms</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="230"/>
+        <location filename="../../widgets/main_window.py" line="551"/>
         <source>语言 / Language</source>
         <translation>Language / 语言</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="234"/>
+        <location filename="../../widgets/main_window.py" line="241"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="235"/>
-        <location filename="../../widgets/main_window.py" line="552"/>
+        <location filename="../../widgets/main_window.py" line="242"/>
+        <location filename="../../widgets/main_window.py" line="560"/>
         <source>关于 TruckWatch</source>
         <translation>About TruckWatch</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="465"/>
+        <location filename="../../widgets/main_window.py" line="473"/>
         <source>在线 {online}/{total}</source>
         <translation>Online {online}/{total}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="469"/>
+        <location filename="../../widgets/main_window.py" line="477"/>
         <source>今日报警 {n}</source>
         <translation>Alarms today {n}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="470"/>
+        <location filename="../../widgets/main_window.py" line="478"/>
         <source>未处理 {n}</source>
         <translation>Unhandled {n}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="477"/>
+        <location filename="../../widgets/main_window.py" line="485"/>
         <source>平台时间 {t}</source>
         <translation>Platform time {t}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="508"/>
+        <location filename="../../widgets/main_window.py" line="516"/>
         <source>天地图密钥 (tk)：</source>
         <translation>Tianditu key (tk):</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="509"/>
+        <location filename="../../widgets/main_window.py" line="517"/>
         <source>瓦片地址，例如 http://tiles.example/{z}/{x}/{y}.png：</source>
         <translation>Tile URL, e.g. http://tiles.example/{z}/{x}/{y}.png:</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="510"/>
+        <location filename="../../widgets/main_window.py" line="518"/>
         <source>离线瓦片目录（含 {z}/{x}/{y}.png）：</source>
         <translation>Offline tile directory (holding {z}/{x}/{y}.png):</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="514"/>
+        <location filename="../../widgets/main_window.py" line="522"/>
         <source>底图</source>
         <translation>Base map</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="555"/>
+        <location filename="../../widgets/main_window.py" line="563"/>
         <source>重型货车主动安全智能监控台</source>
         <translation>Heavy-truck active safety monitoring console</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="556"/>
+        <location filename="../../widgets/main_window.py" line="564"/>
         <source>平台</source>
         <translation>Platform</translation>
     </message>
