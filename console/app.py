@@ -84,7 +84,14 @@ def run_gui(args: argparse.Namespace, data_dir: Path) -> int:
     app.setApplicationName("TruckWatch")
     app.setOrganizationName("TruckWatch")
     app.setApplicationVersion(__version__)
-    settings = QSettings()
+    if args.self_test:
+        # A smoke test neither reads nor changes the operator's settings (layout, language).
+        fresh = data_dir / "self-test-settings.ini"
+        fresh.unlink(missing_ok=True)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        settings = QSettings(str(fresh), QSettings.Format.IniFormat)
+    else:
+        settings = QSettings()
     translators = i18n.install(app, str(settings.value("language", i18n.DEFAULT_LANGUAGE)))
     children = Children()
 

@@ -53,6 +53,7 @@ STATE_TEXT = {
     "unauthorized": (QT_TRANSLATE_NOOP("MainWindow", "登录已失效"), "#c62828"),
     "stopped": (QT_TRANSLATE_NOOP("MainWindow", "未连接"), "#616161"),
 }
+LAYOUT_VERSION = 2  # bump when docks are added or renamed: old saved layouts are then ignored
 WALL_STYLE = "QWidget { font-size: 16pt; } QStatusBar QLabel { font-size: 18pt; }"
 
 
@@ -569,22 +570,23 @@ class MainWindow(QMainWindow):
     def _restore_layout(self) -> None:
         # Room for enterprise names and the card's values at 1920×1080.
         self.resizeDocks([self.tree_dock, self.card_dock], [360, 340], Qt.Orientation.Horizontal)
-        self._default_state = self.saveState()
+        self._default_state = self.saveState(LAYOUT_VERSION)
         geometry = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
-            self.restoreState(state)
+            # A layout saved by a version with other docks is ignored (returns False).
+            self.restoreState(state, LAYOUT_VERSION)
 
     def reset_layout(self) -> None:
-        self.restoreState(self._default_state)
+        self.restoreState(self._default_state, LAYOUT_VERSION)
         for dock in self.docks:
             dock.show()
 
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
 
     def shutdown(self) -> None:
         self.save_layout()

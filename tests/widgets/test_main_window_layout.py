@@ -101,3 +101,15 @@ def test_events_during_a_fleet_load_are_held_then_applied(qtbot, tmp_path) -> No
     assert v4.alarm_until > 0
     assert win.alarms_today == 1
     assert win._held is None
+
+
+def test_a_layout_saved_by_another_version_is_ignored(qtbot, tmp_path) -> None:
+    settings = settings_in(tmp_path)
+    first = window(qtbot, settings)
+    first.show()
+    first.removeDockWidget(first.evidence_dock)  # an older layout: no evidence dock
+    settings.setValue("window/state", first.saveState(1))
+    second = window(qtbot, settings)
+    second.show()
+    tabs = second.tabifiedDockWidgets(second.card_dock)
+    assert {second.evidence_dock, second.video_dock, second.playback_dock} <= set(tabs)
