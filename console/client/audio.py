@@ -12,25 +12,20 @@ and ends the iteration at once (:class:`~console.client.streaming.Interruptible`
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import time
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import av
 import numpy as np
-import requests
 
 from console.client.api import PlatformClient
 from console.client.errors import ApiFailure, ClientError
-from console.client.streaming import Interruptible
+from console.client.streaming import MeteredStream
 
 SAMPLE_RATE = 8000
 CHANNELS = 1
 MEDIA_TYPE = "audio/PCMA"
-STATS_WINDOW_S = 2.0
 # The platform answers at once (or 409); a terminal may send no audio for a while, and the
 # stream's end closes the response, so reads may wait long.
 READ_TIMEOUT_S = 60.0
@@ -88,7 +83,7 @@ class AlawDecoder:
 
 @dataclass(frozen=True, slots=True)
 class AudioStats:
-    bitrate_bps: float  # over the last STATS_WINDOW_S
+    bitrate_bps: float  # over the last RATE_WINDOW_S (console/client/streaming.py)
     chunks: int
     bytes: int
     samples_decoded: int
@@ -122,14 +117,9 @@ class LiveAudio:
         self.read_timeout_s = read_timeout_s
         self.sample_rate = SAMPLE_RATE
         self.channels = CHANNELS
-        self.end_reason: str | None = None  # "stopped", "ended" or an error code
-        self._cut = Interruptible()
-        self._lock = threading.Lock()
+        self._stream = MeteredStream(AudioError)
         self._decoder = AlawDecoder()
-        self._chunks = 0
-        self._bytes = 0
-        self._window: deque[tuple[float, int]] = deque()
-        self._decode_cpu_s = 0.0
+        self._decode_cpu_s = 0.0  # under self._stream.lock, for stats()
 
     @property
     def path(self) -> str:
@@ -137,7 +127,12 @@ class LiveAudio:
 
     @property
     def stopped(self) -> bool:
-        return self._cut.stopped
+        return self._stream.stopped
+
+    @property
+    def end_reason(self) -> str | None:
+        """ "stopped", "ended" or an error code, once the stream is over."""
+        return self._stream.end_reason
 
     def open(self) -> None:
         """Connect and read the headers (the platform answers at once)."""
@@ -149,44 +144,20 @@ class LiveAudio:
                 timeout_s=(self.client.timeout_s, self.read_timeout_s),  # type: ignore[arg-type]
             )
         except ClientError as exc:
-            self.end_reason = exc.code
+            self._stream.end_reason = exc.code
             raise _audio_error(exc) from exc
         media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip()
         if media_type.lower() != MEDIA_TYPE.lower():
             response.close()
-            self.end_reason = "unsupported_codec"
+            self._stream.end_reason = "unsupported_codec"
             raise AudioError(
                 "unsupported_codec", f"media type {media_type!r}", status=response.status_code
             )
-        self._cut.hold(response)
+        self._stream.cut.hold(response)
 
     def chunks(self) -> Iterator[bytes]:
         """A-law bytes as they arrive, until the stream ends or :meth:`stop`."""
-        response = self._cut.response
-        if response is None:
-            raise RuntimeError("open() first")
-        try:
-            for chunk in response.iter_content(chunk_size=None):
-                if self._cut.stopped:
-                    break
-                if not chunk:
-                    continue
-                now = time.monotonic()
-                with self._lock:
-                    self._chunks += 1
-                    self._bytes += len(chunk)
-                    self._window.append((now, len(chunk)))
-                    self._trim(now)
-                yield chunk
-            else:
-                self.end_reason = self.end_reason or "ended"
-        except (requests.exceptions.RequestException, OSError, ValueError) as exc:
-            if not self._cut.stopped:
-                self.end_reason = "stream_broken"
-                raise AudioError("stream_broken", str(exc)) from exc
-        finally:
-            if self._cut.stopped:
-                self.end_reason = "stopped"
+        return self._stream.read()
 
     def samples(self) -> Iterator[np.ndarray]:
         """Decoded int16 PCM (8 kHz mono), on the calling thread."""
@@ -194,21 +165,17 @@ class LiveAudio:
             cpu = time.thread_time()
             pcm = self._decoder.decode(chunk)
             spent = time.thread_time() - cpu
-            with self._lock:
+            with self._stream.lock:
                 self._decode_cpu_s += spent
             if len(pcm):
                 yield pcm
 
     def stop(self) -> None:
         """End the stream from any thread; a blocked read returns at once."""
-        self._cut.stop()
+        self._stream.stop()
 
     def close(self) -> None:
-        self.stop()
-        response = self._cut.release()
-        if response is not None:
-            with contextlib.suppress(Exception):
-                response.close()
+        self._stream.close()
 
     def __enter__(self) -> LiveAudio:
         return self
@@ -218,26 +185,17 @@ class LiveAudio:
 
     def stats(self) -> AudioStats:
         """A snapshot; safe from any thread."""
-        now = time.monotonic()
-        with self._lock:
-            self._trim(now)
-            window = list(self._window)
-            chunks, size, cpu = self._chunks, self._bytes, self._decode_cpu_s
-        span = min(STATS_WINDOW_S, now - window[0][0]) if len(window) > 1 else 0.0
-        bitrate = 8 * sum(n for _, n in window[1:]) / span if span > 0 else 0.0
+        with self._stream.lock:
+            figures = self._stream.figures()
+            cpu = self._decode_cpu_s
         return AudioStats(
-            bitrate_bps=bitrate,
-            chunks=chunks,
-            bytes=size,
+            bitrate_bps=figures.bitrate_bps,
+            chunks=figures.chunks,
+            bytes=figures.bytes,
             samples_decoded=self._decoder.samples,
             decode_errors=self._decoder.errors,
             decode_cpu_s=cpu,
         )
-
-    def _trim(self, now: float) -> None:
-        horizon = now - STATS_WINDOW_S
-        while self._window and self._window[0][0] < horizon:
-            self._window.popleft()
 
 
 __all__ = ["AlawDecoder", "AudioError", "AudioStats", "LiveAudio"]

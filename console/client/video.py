@@ -21,19 +21,16 @@ glass-to-glass latency. Streams without it simply have no ``sent_at``.
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import av
-import requests
 
 from console.client.api import PlatformClient
 from console.client.errors import ApiFailure, ClientError
-from console.client.streaming import Interruptible
+from console.client.streaming import MeteredStream
 from console.media.h264 import AnnexBDecoder, nal_spans
 
 #: code → (中文, English) for what can go wrong with video; codes are the API's.
@@ -55,7 +52,6 @@ VIDEO_MESSAGES: dict[str, tuple[str, str]] = {
 # (the platform gives up after its stall timeout + 5 s = 20 s by default).
 OPEN_TIMEOUT_S = 45.0
 READ_TIMEOUT_S = 20.0  # a live stream silent this long is dead (the platform ends it at 15 s)
-STATS_WINDOW_S = 2.0
 
 # SEI "user data unregistered" (payload type 5) carrying the sender's wall clock: 16 bytes
 # of UUID, then the time in microseconds as 16 ASCII digits. Digits and a UUID without zero
@@ -145,7 +141,7 @@ class DecodedFrame:
 
 @dataclass(frozen=True, slots=True)
 class VideoStats:
-    bitrate_bps: float  # over the last STATS_WINDOW_S
+    bitrate_bps: float  # over the last RATE_WINDOW_S (console/client/streaming.py)
     fps: float  # access units per second, same window
     units: int
     bytes: int
@@ -187,14 +183,9 @@ class LiveVideo:
         self.read_timeout_s = read_timeout_s
         self.codec: str | None = None
         self.media_type: str | None = None
-        self.end_reason: str | None = None  # "stopped", "ended" or an error code
-        self._cut = Interruptible()
-        self._lock = threading.Lock()  # the figures stats() reads from other threads
+        self._stream = MeteredStream(VideoError)
         self._decoder: AnnexBDecoder | None = None
-        self._units = 0
-        self._bytes = 0
-        self._window: deque[tuple[float, int]] = deque()
-        self._decode_cpu_s = 0.0
+        self._decode_cpu_s = 0.0  # these two under self._stream.lock, for stats()
         self._last: av.VideoFrame | None = None
 
     @property
@@ -208,7 +199,12 @@ class LiveVideo:
 
     @property
     def stopped(self) -> bool:
-        return self._cut.stopped
+        return self._stream.stopped
+
+    @property
+    def end_reason(self) -> str | None:
+        """ "stopped", "ended" or an error code, once the stream is over."""
+        return self._stream.end_reason
 
     def open(self) -> None:
         """Connect and read the headers (the platform answers once the first frame came)."""
@@ -221,7 +217,7 @@ class LiveVideo:
                 timeout_s=(self.client.timeout_s, self.open_timeout_s),  # type: ignore[arg-type]
             )
         except ClientError as exc:
-            self.end_reason = exc.code
+            self._stream.end_reason = exc.code
             raise _video_error(exc) from exc
         # Reads after the headers time out sooner than the wait for the first frame.
         with contextlib.suppress(AttributeError, OSError):
@@ -230,39 +226,15 @@ class LiveVideo:
         self.media_type = response.headers.get("Content-Type")
         if codec not in ("h264", "hevc"):
             response.close()
-            self.end_reason = "unsupported_codec"
+            self._stream.end_reason = "unsupported_codec"
             raise VideoError("unsupported_codec", f"codec {codec!r}", status=response.status_code)
         self.codec = codec
         self._decoder = AnnexBDecoder(codec)
-        self._cut.hold(response)
+        self._stream.cut.hold(response)
 
     def units(self) -> Iterator[bytes]:
         """Access units as they arrive, until the stream ends or :meth:`stop`."""
-        response = self._cut.response
-        if response is None:
-            raise RuntimeError("open() first")
-        try:
-            for chunk in response.iter_content(chunk_size=None):
-                if self._cut.stopped:
-                    break
-                if not chunk:
-                    continue
-                now = time.monotonic()
-                with self._lock:
-                    self._units += 1
-                    self._bytes += len(chunk)
-                    self._window.append((now, len(chunk)))
-                    self._trim(now)
-                yield chunk
-            else:
-                self.end_reason = self.end_reason or "ended"
-        except (requests.exceptions.RequestException, OSError, ValueError) as exc:
-            if not self._cut.stopped:
-                self.end_reason = "stream_broken"
-                raise VideoError("stream_broken", str(exc)) from exc
-        finally:
-            if self._cut.stopped:
-                self.end_reason = "stopped"
+        return self._stream.read()
 
     def frames(self) -> Iterator[DecodedFrame]:
         """Decoded frames, on the calling thread (damaged units are counted and skipped)."""
@@ -275,26 +247,22 @@ class LiveVideo:
             cpu = time.thread_time()
             decoded = decoder.decode_unit(unit)
             spent = time.thread_time() - cpu
-            with self._lock:
+            with self._stream.lock:
                 self._decode_cpu_s += spent
                 if decoded:
                     self._last = decoded[-1]
             for frame in decoded:
                 if frame.pts is None:
                     # A bare elementary stream has no timestamps: number the units instead.
-                    frame.pts = self._units - 1
+                    frame.pts = self._stream.chunks - 1
                 yield DecodedFrame(frame, received, sent)
 
     def stop(self) -> None:
         """End the stream from any thread; a blocked read returns at once."""
-        self._cut.stop()
+        self._stream.stop()
 
     def close(self) -> None:
-        self.stop()
-        response = self._cut.release()
-        if response is not None:
-            with contextlib.suppress(Exception):
-                response.close()
+        self._stream.close()
 
     def __enter__(self) -> LiveVideo:
         return self
@@ -304,21 +272,14 @@ class LiveVideo:
 
     def stats(self) -> VideoStats:
         """A snapshot; safe from any thread."""
-        now = time.monotonic()
-        with self._lock:
-            self._trim(now)
-            window = list(self._window)
-            last = self._last
-            decoder = self._decoder
-            units, size, cpu = self._units, self._bytes, self._decode_cpu_s
-        span = min(STATS_WINDOW_S, now - window[0][0]) if len(window) > 1 else 0.0
-        fps = (len(window) - 1) / span if span > 0 else 0.0
-        bitrate = 8 * sum(n for _, n in window[1:]) / span if span > 0 else 0.0
+        with self._stream.lock:
+            figures = self._stream.figures()
+            last, decoder, cpu = self._last, self._decoder, self._decode_cpu_s
         return VideoStats(
-            bitrate_bps=bitrate,
-            fps=fps,
-            units=units,
-            bytes=size,
+            bitrate_bps=figures.bitrate_bps,
+            fps=figures.chunks_per_s,
+            units=figures.chunks,
+            bytes=figures.bytes,
             frames_decoded=decoder.frames if decoder else 0,
             decode_errors=decoder.errors if decoder else 0,
             decode_cpu_s=cpu,
@@ -326,11 +287,6 @@ class LiveVideo:
             width=None if last is None else last.width,
             height=None if last is None else last.height,
         )
-
-    def _trim(self, now: float) -> None:
-        horizon = now - STATS_WINDOW_S
-        while self._window and self._window[0][0] < horizon:
-            self._window.popleft()
 
 
 __all__ = [
