@@ -47,7 +47,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import func, select
 
@@ -169,7 +169,65 @@ def _now_iso(clock: Callable[[], float]) -> str:
 # --- viewers ------------------------------------------------------------------------------
 
 
-class Viewer:
+class _Consumer:
+    """What a viewer and an audio listener share: a queue the relay fills, readers woken
+    when it does, an end reason, and ``async for`` / ``next(timeout)`` / ``async with``."""
+
+    def __init__(self, stream: Stream, user_id: str | None, queue: deque[bytes]) -> None:
+        self.stream = stream
+        self.user_id = user_id
+        self.delivered = 0  # items handed out
+        self.closed = False
+        self.end_reason: str | None = None
+        self._queue = queue
+        self._wake = asyncio.Event()
+
+    @property
+    def queued(self) -> int:
+        return len(self._queue)
+
+    def _take(self) -> bytes:
+        return self._queue.popleft()
+
+    def _end(self, reason: str) -> None:
+        if self.end_reason is None:
+            self.end_reason = reason
+        self._wake.set()
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> bytes:
+        while True:
+            if self._queue:
+                self.delivered += 1
+                return self._take()
+            if self.closed or self.end_reason is not None:
+                raise StopAsyncIteration
+            self._wake.clear()
+            await self._wake.wait()
+
+    async def next(self, timeout: float | None = None) -> bytes | None:
+        """The next item, None when the stream ended; TimeoutError after ``timeout``."""
+        try:
+            return await asyncio.wait_for(self.__anext__(), timeout)
+        except StopAsyncIteration:
+            return None
+
+    async def aclose(self) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Viewer(_Consumer):
     """One consumer of a stream: ``async for unit in viewer`` yields Annex-B access units.
 
     The first unit is a key frame with its parameter sets. Iteration ends when the viewer is
@@ -178,27 +236,17 @@ class Viewer:
     """
 
     def __init__(self, stream: Stream, user_id: str | None, max_frames: int, max_bytes: int):
-        self.stream = stream
-        self.user_id = user_id
+        super().__init__(stream, user_id, deque())
         self.max_frames = max(1, max_frames)
         self.max_bytes = max_bytes
-        self.delivered = 0  # units handed out
         self.dropped = 0  # units lost to overflow or while waiting for a key frame after one
         self.skipped = 0  # units before the first key frame
         self.overflows = 0
         self.max_queued = 0  # high-water marks of the queue, in units and in bytes
         self.max_queued_bytes = 0
-        self.closed = False
-        self.end_reason: str | None = None
-        self._queue: deque[bytes] = deque()
         self._queued_bytes = 0
         self._need_key = True
         self._started = False
-        self._wake = asyncio.Event()
-
-    @property
-    def queued(self) -> int:
-        return len(self._queue)
 
     @property
     def queued_bytes(self) -> int:
@@ -249,32 +297,10 @@ class Viewer:
         """The stream has a gap (a lost frame, a new link): continue at the next key frame."""
         self._need_key = True
 
-    def _end(self, reason: str) -> None:
-        if self.end_reason is None:
-            self.end_reason = reason
-        self._wake.set()
-
-    def __aiter__(self) -> Viewer:
-        return self
-
-    async def __anext__(self) -> bytes:
-        while True:
-            if self._queue:
-                data = self._queue.popleft()
-                self._queued_bytes -= len(data)
-                self.delivered += 1
-                return data
-            if self.closed or self.end_reason is not None:
-                raise StopAsyncIteration
-            self._wake.clear()
-            await self._wake.wait()
-
-    async def next(self, timeout: float | None = None) -> bytes | None:
-        """The next unit, None when the stream ended; TimeoutError after ``timeout``."""
-        try:
-            return await asyncio.wait_for(self.__anext__(), timeout)
-        except StopAsyncIteration:
-            return None
+    def _take(self) -> bytes:
+        data = self._queue.popleft()
+        self._queued_bytes -= len(data)
+        return data
 
     def close(self) -> None:
         if self.closed:
@@ -285,17 +311,8 @@ class Viewer:
         self._end("closed")
         self.stream.relay._viewer_closed(self)
 
-    async def aclose(self) -> None:
-        self.close()
 
-    async def __aenter__(self) -> Viewer:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.close()
-
-
-class AudioListener:
+class AudioListener(_Consumer):
     """One consumer of a live stream's audio: ``async for chunk in listener`` yields the
     terminal's G.711A (A-law, 8 kHz mono) frames as they come.
 
@@ -308,18 +325,8 @@ class AudioListener:
     sample_rate = 8000
 
     def __init__(self, stream: Stream, user_id: str | None, max_frames: int) -> None:
-        self.stream = stream
-        self.user_id = user_id
-        self.delivered = 0
+        super().__init__(stream, user_id, deque(maxlen=max(1, max_frames)))
         self.dropped = 0
-        self.closed = False
-        self.end_reason: str | None = None
-        self._queue: deque[bytes] = deque(maxlen=max(1, max_frames))
-        self._wake = asyncio.Event()
-
-    @property
-    def queued(self) -> int:
-        return len(self._queue)
 
     def _offer(self, data: bytes) -> None:
         if self.closed:
@@ -329,31 +336,6 @@ class AudioListener:
         self._queue.append(data)
         self._wake.set()
 
-    def _end(self, reason: str) -> None:
-        if self.end_reason is None:
-            self.end_reason = reason
-        self._wake.set()
-
-    def __aiter__(self) -> AudioListener:
-        return self
-
-    async def __anext__(self) -> bytes:
-        while True:
-            if self._queue:
-                self.delivered += 1
-                return self._queue.popleft()
-            if self.closed or self.end_reason is not None:
-                raise StopAsyncIteration
-            self._wake.clear()
-            await self._wake.wait()
-
-    async def next(self, timeout: float | None = None) -> bytes | None:
-        """The next frame, None when the stream ended; TimeoutError after ``timeout``."""
-        try:
-            return await asyncio.wait_for(self.__anext__(), timeout)
-        except StopAsyncIteration:
-            return None
-
     def close(self) -> None:
         if self.closed:
             return
@@ -362,12 +344,6 @@ class AudioListener:
         self._end("closed")
         self.stream.listeners.discard(self)
         self.stream.relay._gauges()
-
-    async def __aenter__(self) -> AudioListener:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.close()
 
 
 def g711_payload(data: bytes) -> bytes:
