@@ -98,9 +98,7 @@ def run_gui(args: argparse.Namespace, data_dir: Path) -> int:
     def start_local_demo() -> PlatformClient:
         """Runs on a worker thread: seed once, start the children, log in as admin."""
         started = demo.start(children, data_dir, vehicles=args.vehicles, speedup=args.speedup)
-        client = PlatformClient(started.api_url)
-        client.login("admin", started.credentials["admin"])
-        return client
+        return started.admin_client()
 
     startup = Startup(
         app,

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from console.children import Children, platform_command, python_command, read_ports
+from console.client import ClientError, PlatformClient
 
 PLATFORM = "console.platform.service:main"
 SIMULATOR = "console.sim.cli:main"
@@ -82,14 +81,12 @@ def start_platform(children: Children, db: str, data_dir: Path) -> dict[str, int
         raise RuntimeError(f"{exc}; see {data_dir / 'platform.log'}") from None
 
 
-def status(api: str, token: str) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"}
-    tree = requests.get(f"{api}/api/v1/vehicles", params={"tree": 1}, headers=headers, timeout=10)
-    alarms = requests.get(f"{api}/api/v1/alarms", params={"limit": 1}, headers=headers, timeout=10)
+def status(client: PlatformClient) -> dict[str, Any]:
+    tree = client.vehicle_tree()
     return {
-        "online": tree.json()["online"],
-        "total": tree.json()["total"],
-        "alarms": alarms.json()["total"],
+        "online": tree["online"],
+        "total": tree["total"],
+        "alarms": client.alarms(limit=1)["total"],
     }
 
 
@@ -101,6 +98,12 @@ class LocalDemo:
     ports: dict[str, int]
     credentials: dict[str, str]
     data_dir: Path
+
+    def admin_client(self) -> PlatformClient:
+        """A client of the demo's platform, logged in as its admin."""
+        client = PlatformClient(self.api_url)
+        client.login("admin", self.credentials["admin"])
+        return client
 
     @property
     def logs(self) -> list[Path]:
@@ -169,11 +172,7 @@ def run(
             print(f"the demo could not start: {exc}", file=sys.stderr)
             return 1
         api, creds, ports = demo.api_url, demo.credentials, demo.ports
-        token = requests.post(
-            f"{api}/api/v1/auth/login",
-            json={"username": "admin", "password": creds["admin"]},
-            timeout=30,
-        ).json()["token"]
+        client = demo.admin_client()
         print(f"platform API  {api}/docs   (user admin, password {creds['admin']})")
         print(
             f"terminals     127.0.0.1:{ports['jt808']} (JT/T 808), evidence :{ports['attachment']},"
@@ -185,14 +184,14 @@ def run(
         try:
             while not stop and (duration is None or time.monotonic() - started < duration):
                 try:
-                    s = status(api, token)
+                    s = status(client)
                     print(
                         f"\rvehicles online {s['online']}/{s['total']}   alarms {s['alarms']}   ",
                         end="",
                         flush=True,
                     )
-                except requests.RequestException as exc:
-                    print(f"\rplatform not answering: {exc}", end="", flush=True)
+                except ClientError as exc:
+                    print(f"\rplatform not answering: {exc.describe('en')}", end="", flush=True)
                 time.sleep(5)
         except KeyboardInterrupt:
             pass
