@@ -43,7 +43,6 @@ from PySide6.QtWidgets import QApplication
 
 from widgets.map.basemaps import no_tiles
 from widgets.map.markers import Marker, MarkerStatus
-from widgets.map.qtcompat import work_around_pyside_refcount_leak
 from widgets.map.view import MapView
 
 # Plain strings, as the main window passes them (MarkerStatus(...).value).
@@ -185,7 +184,6 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=5)
     args = parser.parse_args()
 
-    work_around_pyside_refcount_leak()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     rng = random.Random(808)
     bench = Bench(app)
