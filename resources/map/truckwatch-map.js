@@ -28,6 +28,24 @@
   var ICON = 24; // px, the vehicle arrow
   var LIST_LIMIT = 200; // entries in a cluster's list; zoom in for the rest
   var RAD = Math.PI / 180;
+
+  // Leaflet 1.9's invalidateSize forgets the exact centre before it knows whether the map
+  // moves; when the size change rounds to no pan at all (a pixel or less), nothing moved,
+  // yet getCenter() is then recomputed from the rounded pixel origin and a centred truck
+  // reads as off centre. Keep the centre when no resize (and so no pan) happened.
+  var invalidateSize = L.Map.prototype.invalidateSize;
+  L.Map.include({
+    invalidateSize: function (options) {
+      var before = this._lastCenter;
+      var resized = false;
+      var mark = function () { resized = true; };
+      this.on('resize', mark);
+      var result = invalidateSize.call(this, options);
+      this.off('resize', mark);
+      if (!resized && before) this._lastCenter = before;
+      return result;
+    }
+  });
   var MAX_LAT = 85.0511287798; // Web Mercator's limit (Leaflet's SphericalMercator)
   // The arrow of resources/map/icons/truck-*.svg (24×24, pointing north).
   var ARROW_PATH = 'M12 1.5 L20.5 21 L12 16.5 L3.5 21 Z';
@@ -92,6 +110,11 @@
   var tiles = [];
   var outlines = null;
   var gcj = false; // is the current base map GCJ-02?
+  // Where a command last centred the map. Leaflet keeps the centre through a resize only to
+  // the nearest pixel (invalidateSize pans by a rounded half of the size change), so a
+  // centred truck would drift off centre as docks and windows change size; any other move
+  // (drag, zoom, fit) forgets it.
+  var centred = null;
   var baseMap = null;
   var followId = null;
   var trails = new Map(); // vehicle id -> {wgs: [[lat, lon]], line: L.Polyline}
@@ -269,8 +292,16 @@
       return false;
     }
     var z = zoom === null || zoom === undefined ? map.getZoom() : zoom;
-    map.setView([S.dlat[slot], S.dlon[slot]], z, { animate: false });
+    centreAt([S.dlat[slot], S.dlon[slot]], z);
     return true;
+  }
+
+  // `reset`: redraw the view around the exact point. A plain setView at the same zoom pans
+  // by whole pixels only, which is what leaves the sub-pixel drift; a reset also reloads the
+  // tiles, so only a resize (which redraws them anyway) asks for one.
+  function centreAt(latlng, zoom, reset) {
+    map.setView(latlng, zoom, { animate: false, reset: !!reset }); // movestart clears `centred`
+    centred = latlng;
   }
 
   // Pans only when the followed vehicle is a pixel or more off the centre (Leaflet pans by
@@ -280,7 +311,7 @@
     var p = map.latLngToContainerPoint([S.dlat[slot], S.dlon[slot]]);
     var half = map.getSize().divideBy(2);
     if (Math.abs(p.x - half.x) >= 1 || Math.abs(p.y - half.y) >= 1) {
-      map.setView([S.dlat[slot], S.dlon[slot]], map.getZoom(), { animate: false });
+      centreAt([S.dlat[slot], S.dlon[slot]], map.getZoom());
     }
   }
 
@@ -781,6 +812,8 @@
       if (gcj) reprojectAll();
       map.fitBounds(outlines.getBounds(), { animate: false });
     }
+    map.on('movestart', function () { centred = null; });
+    map.on('resize', function () { if (centred) centreAt(centred, map.getZoom(), true); });
     new VehicleLayer().addTo(map);
     addLegend();
     document.addEventListener('visibilitychange', scheduleDraw);

@@ -205,6 +205,21 @@ def test_pushes_before_ready_arrive_latest_per_vehicle(qtbot, make_map, js) -> N
     assert js(view, "truckwatch.center()") == pytest.approx([23.73, 113.08], abs=1e-6)
 
 
+def test_a_centred_truck_stays_exactly_centred_when_the_view_is_resized(
+    qtbot, make_map, js
+) -> None:
+    view = make_map()
+    view.push_positions([truck(3)])
+    wait_count(qtbot, view, 1)
+    view.centre_on("v3", 13)
+    qtbot.waitUntil(lambda: js(view, "truckwatch.zoom()") == 13, timeout=TIMEOUT_MS)
+    for width, height in ((801, 603), (640, 481), (1023, 767)):  # odd halves round
+        view.resize(width, height)
+        qtbot.waitUntil(lambda w=width: js(view, "window.innerWidth") == w, timeout=TIMEOUT_MS)
+        qtbot.wait(100)  # Leaflet handles the window's resize event after it
+        assert js(view, "truckwatch.center()") == pytest.approx([23.73, 113.08], abs=1e-9)
+
+
 # ---- coordinates -----------------------------------------------------------------------------
 def test_gcj02_base_map_shifts_markers_by_the_gcj_offset(qtbot, make_map, js) -> None:
     view = make_map(GCJ_NO_TILES)
