@@ -78,6 +78,7 @@ class EventKind(StrEnum):
     ALARM_UPDATED = "alarm_updated"  # ended, evidence status changed, ...
     EVIDENCE = "evidence"  # a file of evidence is complete
     COMMAND = "command"  # a command changed status
+    CASE = "case"  # a case opened, changed state, escalated, got an alarm attached
 
 
 class FileType(IntEnum):
@@ -265,3 +266,102 @@ class Event:
     vehicle_id: str | None = None
     county_id: str | None = None
     enterprise_id: str | None = None
+
+
+class CaseState(StrEnum):
+    """Where a case (违规处置工单) stands in the closed loop (闭环管理)."""
+
+    NEW = "new"  # opened by an alarm, nobody acted yet
+    REMINDED = "reminded"  # 提醒: the driver was told by TTS (the terminal acked)
+    NOTIFIED = "notified"  # 通报: the enterprise must handle it before the deadline
+    FEEDBACK = "feedback"  # 企业反馈: the enterprise answered; the county reviews (审核)
+    CLOSED = "closed"  # 办结 after review
+    DISMISSED = "dismissed"  # 误报: a false alarm, with the reason
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (CaseState.CLOSED, CaseState.DISMISSED)
+
+
+class CaseAction(StrEnum):
+    """What a person (or the platform) does to a case; each is one audit event."""
+
+    OPEN = "open"  # the platform opened it for an alarm
+    ATTACH = "attach"  # the platform attached a repeated alarm
+    REMIND = "remind"
+    NOTIFY = "notify"
+    FEEDBACK = "feedback"
+    CLOSE = "close"
+    RETURN = "return"  # review failed: back to the enterprise with a reason
+    DISMISS = "dismiss"
+    REOPEN = "reopen"
+    ESCALATE = "escalate"  # 督办, by a person or by the platform when overdue
+
+
+class Measure(StrEnum):
+    """The enterprise's handling measures (处理措施)."""
+
+    CRITICISM = "criticism"  # 批评教育
+    TRAINING = "training"  # 安全培训
+    SUSPENSION = "suspension"  # 停岗
+    FINE = "fine"  # 罚款
+    APPEAL = "appeal"  # 申诉误报
+
+
+MEASURE_NAMES: dict[Measure, tuple[str, str]] = {
+    Measure.CRITICISM: ("批评教育", "criticism and education"),
+    Measure.TRAINING: ("安全培训", "safety training"),
+    Measure.SUSPENSION: ("停岗", "suspension from duty"),
+    Measure.FINE: ("罚款", "fine"),
+    Measure.APPEAL: ("申诉误报", "appeal: false alarm"),
+}
+
+#: The actor of what the platform does by itself (open, attach, escalate when overdue).
+SYSTEM_ACTOR = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One violation handled in a closed loop: opened by an alarm, reminded, notified,
+    fed back, reviewed and closed (or dismissed), escalated when overdue."""
+
+    id: str
+    vehicle_id: str
+    county_id: str
+    enterprise_id: str
+    type_code: str  # the alarm type that opened it
+    severity: int
+    state: CaseState
+    opened_at: datetime
+    updated_at: datetime
+    last_alarm_at: datetime
+    alarm_count: int = 1
+    first_alarm_id: str = ""
+    deadline: datetime | None = None  # of the current state; None when closed/dismissed
+    overdue: bool = False
+    escalation_level: int = 0  # 督办级别, 0 = not escalated
+    supervisor: str = ""  # 督办单位/人
+    assignee_id: str | None = None  # handed over to (e.g. a third-party monitoring account)
+    reminder_status: str | None = None  # the last TTS: a CommandStatus value
+    measures: tuple[Measure, ...] = ()
+    feedback_note: str = ""
+    closed_at: datetime | None = None
+    plate: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEvent:
+    """One audit entry of a case: append-only."""
+
+    id: int
+    case_id: str
+    action: CaseAction
+    from_state: CaseState | None  # None for open
+    to_state: CaseState
+    at: datetime
+    user_id: str | None  # None: the platform itself
+    username: str  # SYSTEM_ACTOR for the platform
+    role: str  # a Role value, or SYSTEM_ACTOR
+    note: str = ""
+    attachments: tuple[str, ...] = ()  # case attachment ids
+    detail: dict[str, Any] = field(default_factory=dict)

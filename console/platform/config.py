@@ -39,6 +39,14 @@ class PlatformConfig:
     token_ttl_s: float = 12 * 3600
     lockout_failures: int = 5
     lockout_s: float = 15 * 60
+    # --- cases ---
+    case_sweep_s: float = 30.0  # how often deadlines are checked (overdue → escalate)
+    max_attachment_bytes: int = 20 * 1024 * 1024  # one file attached to a case action
+    # --- outbound notifications (webhooks) ---
+    outbox_poll_s: float = 2.0  # how often due deliveries are looked for
+    outbox_max_attempts: int = 8  # then the delivery is marked failed (visible on the case)
+    outbox_backoff_s: float = 15.0  # first retry delay; doubles per attempt, at most 1 h
+    webhook_timeout_s: float = 10.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -49,6 +57,10 @@ class PlatformConfig:
     def advertised_host(self) -> str:
         host = self.public_host or self.host
         return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+    @property
+    def case_files_dir(self) -> Path:
+        return self.data_dir / "case-files"
 
     @property
     def evidence_dir(self) -> Path:

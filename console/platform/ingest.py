@@ -113,6 +113,7 @@ class Ingest:
         self.bus = platform.bus
         self.metrics = platform.metrics
         self.clock = platform.clock
+        self.workflow = platform.workflow
         # The worker's in-tray: lists of jobs (None: stop). The loop hands over what it
         # collected in one iteration as one list: one wake-up of the worker for them all
         # (a queue.put per job woke the worker, and moved the GIL, once per message).
@@ -538,6 +539,8 @@ class Ingest:
             return None  # the same alarm again (a re-sent frame): nothing new
         self.metrics.inc("alarms_created")
         self._event(conn, batch, EventKind.ALARM, alarm_json(alarm), ref, now)
+        if self.workflow.on_alarm(conn, alarm, now) is not None:  # opened or grew a case
+            batch.events += 1
         return alarm
 
     def _alarm_changed(

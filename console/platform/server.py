@@ -44,12 +44,16 @@ class Platform:
         from console.platform.gateway import Gateway
         from console.platform.ingest import Ingest
         from console.platform.media import MediaRelay
+        from console.platform.notify import Notifier
+        from console.platform.workflow import Workflow
 
         self.config = config
         self.store = store
         self.clock = clock
         self.bus = EventBus()
         self.metrics = Metrics()
+        self.workflow = Workflow(self)
+        self.notifier = Notifier(self)
         self.ingest = Ingest(self)
         self.gateway = Gateway(self)
         self.attachments = AttachmentServer(self)
@@ -60,6 +64,8 @@ class Platform:
     async def start(self) -> Ports:
         self.config.data_dir.mkdir(parents=True, exist_ok=True)
         await self.ingest.start()
+        await self.workflow.start()
+        await self.notifier.start()
         self.ports = Ports(
             jt808=await self.gateway.start(),
             attachment=await self.attachments.start(),
@@ -71,7 +77,14 @@ class Platform:
         return self.ports
 
     async def stop(self) -> None:
-        for component in (self.http, self.media, self.attachments, self.gateway):
+        for component in (
+            self.http,
+            self.media,
+            self.attachments,
+            self.gateway,
+            self.workflow,
+            self.notifier,
+        ):
             try:
                 await component.stop()
             except Exception:  # one failing component must not keep the others running

@@ -201,11 +201,16 @@ def clock() -> Clock:
 
 @pytest.fixture
 def ctx(store: Store, tmp_path: Path, clock: Clock) -> SimpleNamespace:
-    """What ``create_app`` needs, without a gateway."""
+    """What ``create_app`` needs, without a gateway (and without the deadline sweep
+    running: tests call ``ctx.workflow.sweep_now()`` after moving the clock)."""
+    from console.platform.workflow import Workflow
+
     config = PlatformConfig(db_url=store.url, data_dir=tmp_path / "data")
-    return SimpleNamespace(
+    ctx = SimpleNamespace(
         store=store, config=config, bus=EventBus(), metrics=Metrics(), clock=clock, gateway=None
     )
+    ctx.workflow = Workflow(ctx)
+    return ctx
 
 
 @pytest.fixture

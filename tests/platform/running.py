@@ -16,6 +16,7 @@ from console.platform.gateway import Gateway
 from console.platform.ingest import Ingest
 from console.platform.metrics import Metrics
 from console.platform.store import Store
+from console.platform.workflow import Workflow
 
 
 @asynccontextmanager
@@ -26,6 +27,7 @@ async def terminal_side(
     platform = SimpleNamespace(
         config=config, store=store, bus=EventBus(), metrics=Metrics(), clock=time.time
     )
+    platform.workflow = Workflow(platform)
     platform.ingest = Ingest(platform)
     platform.gateway = Gateway(platform)
     await platform.ingest.start()

@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from console.platform.api import (
     alarms,
     auth,
+    cases,
     commands,
     events,
     evidence,
@@ -32,6 +33,7 @@ from console.platform.api import (
     users,
     vehicles,
     video,
+    webhooks,
 )
 from console.platform.api.deps import ApiError
 from console.platform.api.schemas import ErrorOut
@@ -69,7 +71,19 @@ def create_app(ctx: Any) -> FastAPI:
     app.state.ctx = ctx
     _install_error_handlers(app)
     common = {500: {"model": ErrorOut}, 503: {"model": ErrorOut}}
-    for module in (auth, users, vehicles, health, alarms, events, commands, evidence, video):
+    for module in (
+        auth,
+        users,
+        vehicles,
+        health,
+        alarms,
+        events,
+        commands,
+        evidence,
+        video,
+        cases,
+        webhooks,
+    ):
         app.include_router(module.router, prefix=PREFIX, responses=common)  # type: ignore[arg-type]
     return app
 
@@ -81,8 +95,9 @@ def error_response(
     *,
     headers: dict[str, str] | None = None,
     details: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    error: dict[str, Any] = {"code": code, "message": message}
+    error: dict[str, Any] = {**(extra or {}), "code": code, "message": message}
     if details is not None:
         error["details"] = details
     return JSONResponse({"error": error}, status_code=status, headers=headers)
@@ -91,7 +106,9 @@ def error_response(
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, headers=exc.headers)
+        return error_response(
+            exc.status, exc.code, exc.message, headers=exc.headers, extra=exc.extra
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

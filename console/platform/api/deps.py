@@ -30,12 +30,14 @@ class ApiError(Exception):
         message: str,
         *,
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers
+        self.extra = extra or {}  # more fields of the error object (e.g. ``allowed``)
 
 
 def not_found(what: str) -> ApiError:

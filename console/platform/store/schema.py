@@ -251,8 +251,111 @@ events = Table(
     Column("payload", JSON, nullable=False),
 )
 
+# --- the case workflow (闭环管理) -----------------------------------------------------------
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("vehicle_id", String(40), ForeignKey("vehicles.id"), nullable=False),
+    Column("county_id", String(40), nullable=False),
+    Column("enterprise_id", String(40), nullable=False),
+    Column("type_code", String(40), nullable=False),
+    Column("severity", Integer, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("last_alarm_at", UtcDateTime, nullable=False),
+    Column("alarm_count", Integer, nullable=False, default=1),
+    Column("first_alarm_id", String(40), nullable=False),
+    Column("deadline", UtcDateTime, nullable=True),
+    Column("overdue", Boolean, nullable=False, default=False),
+    Column("ever_overdue", Boolean, nullable=False, default=False),
+    Column("escalation_level", Integer, nullable=False, default=0),
+    Column("supervisor", String(100), nullable=False, default=""),
+    Column("assignee_id", String(40), nullable=True),
+    Column("reminder_status", String(20), nullable=True),
+    Column("measures", JSON, nullable=False, default=list),
+    Column("feedback_note", Text, nullable=False, default=""),
+    Column("acted", Boolean, nullable=False, default=False),  # a person acted on it (处置)
+    Column("closed_at", UtcDateTime, nullable=True),
+)
+
+# Which case an alarm belongs to (at most one).
+case_alarms = Table(
+    "case_alarms",
+    metadata,
+    Column("alarm_id", String(40), ForeignKey("alarms.id"), primary_key=True),
+    Column("case_id", String(40), ForeignKey("cases.id"), nullable=False, index=True),
+)
+
+# The audit trail: append-only, never updated.
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("case_id", String(40), ForeignKey("cases.id"), nullable=False, index=True),
+    Column("action", String(20), nullable=False),
+    Column("from_state", String(20), nullable=True),
+    Column("to_state", String(20), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("user_id", String(40), nullable=True),
+    Column("username", String(60), nullable=False),
+    Column("role", String(30), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("attachments", JSON, nullable=False, default=list),
+    Column("detail", JSON, nullable=False, default=dict),
+)
+
+# Files people attach to a case action (feedback proof, review notes).
+case_attachments = Table(
+    "case_attachments",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("case_id", String(40), ForeignKey("cases.id"), nullable=True, index=True),
+    Column("file_name", String(200), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("path", String(500), nullable=False),  # relative to the data directory
+    Column("uploaded_by", String(40), nullable=False),
+    Column("uploaded_at", UtcDateTime, nullable=False),
+)
+
+# Platform settings edited by admins (case policy, webhooks): one JSON value per key.
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(40), nullable=True),
+)
+
+# Outbound notifications (webhooks), written in the transaction of the case change and
+# delivered afterwards with retries: nothing is lost when a receiver is down.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("case_id", String(40), nullable=True, index=True),
+    Column("channel_id", String(40), nullable=False),  # the webhook's id in the settings
+    Column("kind", String(20), nullable=False),  # wecom / dingtalk / feishu / http
+    Column("payload", JSON, nullable=False),  # what to say, before channel formatting
+    Column("status", String(20), nullable=False),  # pending / sent / failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
 Index("ix_alarms_started", alarms.c.started_at)
 Index("ix_alarms_vehicle_started", alarms.c.vehicle_id, alarms.c.started_at)
 Index("ix_alarms_county_started", alarms.c.county_id, alarms.c.started_at)
 Index("ix_alarms_enterprise_started", alarms.c.enterprise_id, alarms.c.started_at)
 Index("ix_events_time", events.c.time)
+Index("ix_cases_vehicle_type_state", cases.c.vehicle_id, cases.c.type_code, cases.c.state)
+Index("ix_cases_county_opened", cases.c.county_id, cases.c.opened_at)
+Index("ix_cases_enterprise_opened", cases.c.enterprise_id, cases.c.opened_at)
+Index("ix_cases_state_deadline", cases.c.state, cases.c.deadline)
+Index("ix_outbox_status_next", outbox.c.status, outbox.c.next_attempt_at)
