@@ -27,6 +27,7 @@ from console.platform.store.events import append_event
 from console.platform.store.registration import (
     TerminalRecord,
     deregister,
+    record_outcome,
     register_terminal,
     terminal_by_phone,
 )
@@ -442,17 +443,28 @@ class Gateway:
     def register(
         self, phone: str, message: Register, edition: str
     ) -> tuple[int, TerminalRecord | None]:
+        terminal_id = message.terminal_id.strip("\x00")
         with self.store.begin() as conn:
-            return register_terminal(
+            result, record = register_terminal(
                 conn,
                 phone=phone,
-                terminal_id=message.terminal_id.strip("\x00"),
+                terminal_id=terminal_id,
                 plate=message.plate_number,
                 plate_color=message.plate_color,
                 edition=edition,
                 new_code=secrets.token_hex(8),
                 now=_now(self.clock),
             )
+            record_outcome(
+                conn,
+                phone=phone,
+                terminal_id=terminal_id,
+                plate=message.plate_number,
+                plate_color=message.plate_color,
+                result=result,
+                now=_now(self.clock),
+            )
+            return result, record
 
     def deregister(self, phone: str) -> bool:
         with self.store.begin() as conn:

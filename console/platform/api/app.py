@@ -30,6 +30,7 @@ from console.platform.api import (
     events,
     evidence,
     health,
+    registrations,
     users,
     vehicles,
     video,
@@ -83,6 +84,7 @@ def create_app(ctx: Any) -> FastAPI:
         video,
         cases,
         webhooks,
+        registrations,
     ):
         app.include_router(module.router, prefix=PREFIX, responses=common)  # type: ignore[arg-type]
     return app

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from console.platform.store.schema import terminals, vehicles
+from console.platform.store.schema import registration_refusals, terminals, vehicles
 from console.protocol.jt808.basic import RegisterResult
 
 
@@ -113,6 +114,65 @@ def register_terminal(
         record.dialect,
         code,
     )
+
+
+def record_outcome(
+    conn: Connection,
+    *,
+    phone: str,
+    terminal_id: str,
+    plate: str,
+    plate_color: int,
+    result: int,
+    now: datetime,
+) -> None:
+    """Remember a refused registration (one row a SIM, attempts counted) so that admins see
+    why a truck does not get online; a success forgets the SIM's refusals."""
+    if result == RegisterResult.SUCCESS:
+        conn.execute(
+            delete(registration_refusals).where(
+                registration_refusals.c.phone.in_(phone_forms(phone))
+            )
+        )
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    latest = {
+        "terminal_id": terminal_id,
+        "plate": plate,
+        "plate_color": plate_color,
+        "result": int(result),
+        "last_at": now,
+    }
+    statement = dialect.insert(registration_refusals).values(
+        phone=phone, attempts=1, first_at=now, **latest
+    )
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[registration_refusals.c.phone],
+            set_={**latest, "attempts": registration_refusals.c.attempts + 1},
+        )
+    )
+
+
+def refusals(conn: Connection) -> list[dict[str, Any]]:
+    """The refused SIMs, the most recent first."""
+    rows = conn.execute(
+        select(registration_refusals).order_by(registration_refusals.c.last_at.desc())
+    ).all()
+    return [
+        {
+            "phone": r.phone,
+            "terminal_id": r.terminal_id,
+            "plate": r.plate,
+            "plate_color": r.plate_color,
+            "result": r.result,
+            "reason": RegisterResult(r.result).name.lower(),
+            "attempts": r.attempts,
+            "first_at": r.first_at.isoformat(),
+            "last_at": r.last_at.isoformat(),
+        }
+        for r in rows
+    ]
 
 
 def deregister(conn: Connection, phone: str) -> bool:

@@ -251,6 +251,21 @@ events = Table(
     Column("payload", JSON, nullable=False),
 )
 
+# Terminals the registry refused (0x8100 result ≠ 0), one row a SIM: what admins look at
+# when a truck "cannot get online" (an unknown plate, a terminal not installed yet, ...).
+registration_refusals = Table(
+    "registration_refusals",
+    metadata,
+    Column("phone", String(20), primary_key=True),
+    Column("terminal_id", String(40), nullable=False),
+    Column("plate", String(20), nullable=False),
+    Column("plate_color", Integer, nullable=False),
+    Column("result", Integer, nullable=False),  # the 0x8100 result code
+    Column("attempts", Integer, nullable=False),
+    Column("first_at", UtcDateTime, nullable=False),
+    Column("last_at", UtcDateTime, nullable=False),
+)
+
 # --- the case workflow (闭环管理) -----------------------------------------------------------
 cases = Table(
     "cases",
