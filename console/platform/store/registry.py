@@ -76,24 +76,6 @@ class Duplicate(RegistryError):
     pass
 
 
-class RegistrationRefused(RegistryError):
-    """A terminal registration (0x0100) that must be refused; ``result`` is the 0x8100 code."""
-
-    result = 0
-
-
-class VehicleAlreadyRegistered(RegistrationRefused):
-    result = 1  # 车辆已被注册
-
-
-class NoSuchVehicle(RegistrationRefused):
-    result = 2  # 数据库中无该车辆
-
-
-class TerminalAlreadyRegistered(RegistrationRefused):
-    result = 3  # 终端已被注册
-
-
 @dataclass(frozen=True, slots=True)
 class VehicleState:
     """The latest known state of a vehicle (table ``vehicle_state``)."""
@@ -638,80 +620,6 @@ def get_terminal_for_vehicle(
         )
     row = conn.execute(query).mappings().first()
     return _to_terminal(row) if row else None
-
-
-def bind_terminal(
-    conn: Connection,
-    phone: str,
-    terminal_id: str,
-    vehicle_id: str,
-    auth_code: str,
-    *,
-    now: datetime | None = None,
-    edition: str | None = None,
-    dialect: str | None = None,
-    maker: str | None = None,
-    model: str | None = None,
-) -> Terminal:
-    """Register the terminal ``phone`` on the vehicle (0x0100 → 0x8100 success).
-
-    - The terminal row may exist unbound or bound to this vehicle and not registered yet
-      (installed by the seed / an admin): it gets the auth code.
-    - An unknown phone is created, if the vehicle has no terminal yet.
-    - Refusals, as :class:`RegistrationRefused` with the 0x8100 result code:
-      :class:`NoSuchVehicle`; :class:`TerminalAlreadyRegistered` (this terminal has an auth
-      code already, or is bound to another vehicle); :class:`VehicleAlreadyRegistered`
-      (the vehicle has another terminal).
-    """
-    if conn.execute(select(vehicles.c.id).where(vehicles.c.id == vehicle_id)).first() is None:
-        raise NoSuchVehicle(f"no vehicle {vehicle_id!r}")
-    terminal = get_terminal_by_phone(conn, phone)
-    if terminal is not None:
-        if terminal.auth_code is not None:
-            raise TerminalAlreadyRegistered(f"terminal {phone} is already registered")
-        if terminal.vehicle_id not in (None, vehicle_id):
-            raise TerminalAlreadyRegistered(
-                f"terminal {phone} is bound to vehicle {terminal.vehicle_id}"
-            )
-    other = get_terminal_for_vehicle(conn, vehicle_id)
-    if other is not None and other.phone != phone:
-        raise VehicleAlreadyRegistered(f"vehicle {vehicle_id} already has terminal {other.phone}")
-    values: dict[str, Any] = {
-        "terminal_id": terminal_id,
-        "vehicle_id": vehicle_id,
-        "auth_code": auth_code,
-        "registered_at": now or _now(),
-    }
-    for key, value in (("edition", edition), ("dialect", dialect), ("maker", maker)):
-        if value is not None:
-            values[key] = value
-    if model is not None:
-        values["model"] = model
-    if terminal is None:
-        add_terminal(
-            conn,
-            phone=phone,
-            terminal_id=terminal_id,
-            vehicle_id=vehicle_id,
-            edition=edition or "2019",
-            dialect=dialect or "yuebiao",
-            maker=maker or "",
-            model=model or "",
-        )
-    conn.execute(update(terminals).where(terminals.c.phone == phone).values(**values))
-    bound = get_terminal_by_phone(conn, phone)
-    assert bound is not None
-    return bound
-
-
-def deregister_terminal(conn: Connection, phone: str) -> bool:
-    """Terminal logout (0x0003): forget the auth code, keep the binding to the vehicle."""
-    result = conn.execute(
-        update(terminals)
-        .where(terminals.c.phone == phone)
-        .values(auth_code=None, registered_at=None)
-    )
-    return result.rowcount > 0
 
 
 def set_terminal_protocol(
