@@ -14,7 +14,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QByteArray,
+    QCoreApplication,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -26,9 +34,12 @@ from PySide6.QtWidgets import (
 )
 
 from console.client import ClientError, PlatformClient, StreamEvent
+from console.client.cases import find_case_for_alarm
 from widgets import i18n
 from widgets.alarm_queue import AlarmQueue
 from widgets.beijing import CST, day_start
+from widgets.case_inbox import INBOX, OPEN, REVIEW, CaseInbox
+from widgets.case_panel import CasePanel
 from widgets.desktop_notice import DesktopNotice
 from widgets.evidence_viewer import EvidenceViewer
 from widgets.live import LiveFeed
@@ -53,7 +64,7 @@ STATE_TEXT = {
     "unauthorized": (QT_TRANSLATE_NOOP("MainWindow", "登录已失效"), "#c62828"),
     "stopped": (QT_TRANSLATE_NOOP("MainWindow", "未连接"), "#616161"),
 }
-LAYOUT_VERSION = 2  # bump when docks are added or renamed: old saved layouts are then ignored
+LAYOUT_VERSION = 3  # bump when docks are added or renamed: old saved layouts are then ignored
 WALL_STYLE = "QWidget { font-size: 16pt; } QStatusBar QLabel { font-size: 18pt; }"
 
 
@@ -120,10 +131,44 @@ class MainWindow(QMainWindow):
         self.playback_dock = self._dock(
             "playback", self.tr("历史回放"), self.playback, Qt.DockWidgetArea.RightDockWidgetArea
         )
+        self.role = str(user.get("role", ""))
+        self.case_panel = CasePanel(client, self.tasks, self)
+        self.case_dock = self._dock(
+            "case", self.tr("处置工单"), self.case_panel, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.alarm_dock, self.case_dock)
+        self.alarm_dock.raise_()
+        # The queues of cases: the enterprise's inbox, the county's review queue and open
+        # cases. Beside the card, where the eye goes after the map.
+        self.case_queues: list[CaseInbox] = []
+        self.case_queue_docks: dict[str, QDockWidget] = {}
+        modes = (INBOX,) if self.role == "enterprise_officer" else (REVIEW, OPEN)
+        for mode in modes:
+            queue = CaseInbox(client, self.tasks, self, mode=mode, sounds=self.alarm_queue.sounds)
+            dock = self._dock(
+                f"case_{mode}",
+                _queue_title(mode, 0),
+                queue,
+                Qt.DockWidgetArea.RightDockWidgetArea,
+            )
+            queue.count_changed.connect(
+                lambda n, d=dock, m=mode: d.setWindowTitle(_queue_title(m, n))
+            )
+            queue.case_selected.connect(self.show_case)
+            queue.case_opened.connect(
+                lambda case_id, m=mode: self.open_case(case_id, "feedback" if m == INBOX else None)
+            )
+            self.case_queues.append(queue)
+            self.case_queue_docks[mode] = dock
         self.tabifyDockWidget(self.card_dock, self.evidence_dock)
         self.tabifyDockWidget(self.card_dock, self.video_dock)
         self.tabifyDockWidget(self.card_dock, self.playback_dock)
-        self.card_dock.raise_()
+        for dock in self.case_queue_docks.values():
+            self.tabifyDockWidget(self.card_dock, dock)
+        if INBOX in self.case_queue_docks:  # the enterprise officer's first concern
+            self.case_queue_docks[INBOX].raise_()
+        else:
+            self.card_dock.raise_()
         self._status_bar()
         self._menus()
 
@@ -181,6 +226,9 @@ class MainWindow(QMainWindow):
         view.addAction(self.evidence_dock.toggleViewAction())
         view.addAction(self.video_dock.toggleViewAction())
         view.addAction(self.playback_dock.toggleViewAction())
+        view.addAction(self.case_dock.toggleViewAction())
+        for dock in self.case_queue_docks.values():
+            view.addAction(dock.toggleViewAction())
         view.addSeparator()
         self.wall_action = QAction(self.tr("墙屏模式（全屏）"), self)
         self.wall_action.setShortcut(QKeySequence(Qt.Key.Key_F11))
@@ -222,6 +270,14 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             map_menu.addAction(action)
 
+        cases_menu = self.menuBar().addMenu(self.tr("工单(&C)"))
+        stats = QAction(self.tr("处置统计…"), self)
+        stats.triggered.connect(self.show_case_stats)
+        cases_menu.addAction(stats)
+        reload_cases = QAction(self.tr("刷新工单"), self)
+        reload_cases.triggered.connect(self.load_cases)
+        cases_menu.addAction(reload_cases)
+
         settings_menu = self.menuBar().addMenu(self.tr("设置(&S)"))
         self.notice_action = QAction(self.tr("高级别报警桌面通知"), self)
         self.notice_action.setCheckable(True)
@@ -253,7 +309,9 @@ class MainWindow(QMainWindow):
         self.feed.start()
         QTimer.singleShot(5000, self._load_once)
         self.refresh_counts()
+        self.load_cases()
         self.tasks.run(self.client.health, self._got_health, lambda exc: None)
+        self.tasks.run(self.client.policies, self._got_policies, lambda exc: None)
 
     def _load_once(self) -> None:
         if not self._loaded_once:
@@ -276,10 +334,11 @@ class MainWindow(QMainWindow):
 
     def _tree_arrived(self, tree: dict[str, Any]) -> None:
         self.model.load(tree)
-        self.alarm_queue.set_names(
-            {c.id: c.name for c in self.model.counties},
-            {e.id: e.name for c in self.model.counties for e in c.children},
-        )
+        enterprises = {e.id: e.name for c in self.model.counties for e in c.children}
+        self.alarm_queue.set_names({c.id: c.name for c in self.model.counties}, enterprises)
+        self.case_panel.set_names(enterprises)
+        for queue in self.case_queues:
+            queue.set_names(enterprises)
         if self.alarm_queue.model.rowCount() == 0:
             self.load_alarms(0)
         self.playback.set_vehicles(
@@ -316,6 +375,10 @@ class MainWindow(QMainWindow):
             self.alarm_queue.on_event(event)
         elif event.kind == "evidence":
             self.evidence.on_evidence_event(data)
+        elif event.kind == "case":
+            self.case_panel.on_case_event(data)
+            for queue in self.case_queues:
+                queue.on_case_event(data)
         if event.kind == "positions":
             touched = self.model.apply_positions(data.get("positions", []))
             self.map.push_positions([self.marker(v) for v in touched if v.lat is not None])
@@ -336,6 +399,7 @@ class MainWindow(QMainWindow):
         elif event.kind == "reset":  # the platform cannot replay that far: start over
             self.reload()
             self.refresh_counts()
+            self.load_cases()
         self._show_counts()
 
     def on_stream_state(self, state: str, detail: str) -> None:
@@ -422,8 +486,9 @@ class MainWindow(QMainWindow):
 
     def show_alarm(self, alarm: dict[str, Any]) -> None:
         """An alarm selected in the queue: its truck on the map, the two minutes of track
-        around the alarm, and its evidence."""
+        around the alarm, its evidence, and its case (if it has one) in the case panel."""
         self.evidence.show_alarm(alarm)
+        self._case_for_alarm(alarm)
         vehicle_id = alarm.get("vehicle_id", "")
         if vehicle_id in self.model.vehicles:
             # Selected already as far as select_vehicle is concerned: the alarm's own track
@@ -445,6 +510,50 @@ class MainWindow(QMainWindow):
             ),
             self.show_error,
         )
+
+    # --- cases ------------------------------------------------------------------------------
+    def load_cases(self) -> None:
+        for queue in self.case_queues:
+            queue.load()
+        self.case_panel.refresh()
+
+    def show_case(self, case_id: str) -> None:
+        self.case_panel.show_case(case_id)
+
+    def open_case(self, case_id: str, action: str | None = None) -> None:
+        """A case in front, with the panel focused (its shortcuts act), and optionally the
+        form of ``action``."""
+        self.case_dock.show()
+        self.case_dock.raise_()
+        self.case_panel.show_case(case_id, then=action)
+        self.case_panel.setFocus()
+
+    def _case_for_alarm(self, alarm: dict[str, Any]) -> None:
+        alarm_id = alarm.get("id")
+
+        def found(detail: dict[str, Any] | None) -> None:
+            current = self.alarm_queue.current_alarm()
+            if detail is None or (current is not None and current.get("id") != alarm_id):
+                return
+            if detail.get("id") != self.case_panel.case_id:
+                self.case_panel.show_case(detail["id"])
+
+        self.tasks.run(lambda: find_case_for_alarm(self.client, alarm), found, self.show_error)
+
+    def _got_policies(self, policies: dict[str, Any]) -> None:
+        supervisors = (policies.get("escalation") or {}).get("supervisors") or []
+        self.case_panel.supervisors = [str(s) for s in supervisors]
+
+    def show_case_stats(self) -> None:
+        from widgets.case_stats import CaseStatsDialog
+
+        dialog = getattr(self, "stats_dialog", None)
+        if dialog is None:
+            dialog = CaseStatsDialog(self.client, self.tasks, self)
+            self.stats_dialog = dialog
+            dialog.stats.load()
+        dialog.show()
+        dialog.raise_()
 
     def open_live_video(self, vehicle_id: str, plate: str, channel: int) -> None:
         self.video_dock.show()
@@ -601,6 +710,17 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
         super().closeEvent(event)
+
+
+def _queue_title(mode: str, count: int) -> str:
+    """A case queue's dock title, with its count as a badge."""
+    names = {
+        INBOX: QCoreApplication.translate("MainWindow", "待处理通报"),
+        REVIEW: QCoreApplication.translate("MainWindow", "待审核"),
+        OPEN: QCoreApplication.translate("MainWindow", "未办结工单"),
+    }
+    name = names.get(mode, mode)
+    return f"{name} ({count})" if count else name
 
 
 def base_map_of(key: str, option: str = "") -> basemaps.BaseMap:

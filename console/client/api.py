@@ -8,8 +8,9 @@ are :class:`~console.client.errors.ClientError` subclasses with a code and a sen
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -81,6 +82,7 @@ class PlatformClient:
         timeout_s: float | None = None,
         stream: bool = False,
         headers: Mapping[str, str] | None = None,
+        data: Any = None,
     ) -> requests.Response:
         """Send one request; an error answer or no answer raises :class:`ClientError`."""
         try:
@@ -89,6 +91,7 @@ class PlatformClient:
                 self.url(path),
                 params=_query(params),
                 json=json,
+                data=data,
                 headers={**self.headers(), **(headers or {})},
                 timeout=timeout_s or self.timeout_s,
                 stream=stream,
@@ -115,6 +118,10 @@ class PlatformClient:
 
     def post(self, path: str, body: Any = None) -> Any:
         response = self.request("POST", path, json=body)
+        return None if response.status_code == 204 else _json(response)
+
+    def put(self, path: str, body: Any = None) -> Any:
+        response = self.request("PUT", path, json=body)
         return None if response.status_code == 204 else _json(response)
 
     # --- session ----------------------------------------------------------------------------
@@ -190,6 +197,86 @@ class PlatformClient:
 
     def command(self, command_id: str) -> dict[str, Any]:
         return self.get(f"/commands/{command_id}")
+
+    # --- cases (docs/cases.md) --------------------------------------------------------------
+    def cases(self, **filters: Any) -> dict[str, Any]:
+        """A page ``{"items": [Case…], "total"}``, newest first. Filters as the API's query
+        (``state`` may be a list: it repeats); datetimes with their offset."""
+        return self.get("/cases", **filters)
+
+    def case(self, case_id: str) -> dict[str, Any]:
+        """A case with its ``alarms``, ``events`` (oldest first), ``deliveries`` and
+        ``reminder_text``."""
+        return self.get(f"/cases/{case_id}")
+
+    def case_action(
+        self, case_id: str, action: str, body: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Do ``action`` (remind, notify, feedback, close, return, dismiss, reopen,
+        escalate); answers the updated case detail. 403 (role, scope), 409
+        ``invalid_state`` (``details``/``allowed``), 422 (bad body) raise ClientError."""
+        return self.post(f"/cases/{case_id}/actions/{action}", dict(body or {}))
+
+    def upload_attachment(
+        self,
+        data: bytes | str | Path,
+        name: str,
+        content_type: str = "application/octet-stream",
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[str, Any]:
+        """Upload a file (bytes, or a path to read) for a case's feedback; answers the
+        Attachment. ``progress(sent, total)`` is called from this thread as it goes."""
+        if isinstance(data, (str, Path)):
+            data = Path(data).read_bytes()
+        body = _Upload(bytes(data), progress) if progress is not None else bytes(data)
+        response = self.request(
+            "POST",
+            "/attachments",
+            params={"name": name},
+            data=body,
+            headers={"Content-Type": content_type},
+            timeout_s=max(self.timeout_s, 120.0),
+        )
+        return _json(response)
+
+    def attachment(self, attachment_id: str) -> bytes:
+        """The content of an uploaded attachment."""
+        return self.request("GET", f"/attachments/{attachment_id}").content
+
+    def case_stats(self, start: datetime, end: datetime, by: str = "county") -> dict[str, Any]:
+        """Statistics of the cases opened in ``[start, end)`` per ``county`` or
+        ``enterprise``: ``{"rows": [...], "total": {...}}``."""
+        return self.get("/cases/stats", start=start, end=end, by=by)
+
+    def policies(self) -> dict[str, Any]:
+        return self.get("/policies")
+
+    def put_policies(self, policies: Mapping[str, Any]) -> dict[str, Any]:
+        return self.put("/policies", dict(policies))
+
+
+class _Upload:
+    """A request body read in blocks by http.client, reporting how much has gone."""
+
+    BLOCK = 64 * 1024
+
+    def __init__(self, data: bytes, progress: Callable[[int, int], None]) -> None:
+        self.data = data
+        self.progress = progress
+        self.sent = 0
+
+    def __len__(self) -> int:  # requests sets Content-Length from it
+        return len(self.data)
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            size = len(self.data) - self.sent
+        chunk = self.data[self.sent : self.sent + min(size, self.BLOCK)]
+        self.sent += len(chunk)
+        if chunk:
+            self.progress(self.sent, len(self.data))
+        return chunk
 
 
 def _query(params: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -56,8 +56,10 @@ class ClientError(Exception):
         status: int | None = None,
         details: Any = None,
         retry_after_s: int | None = None,
+        allowed: list[str] | None = None,
     ) -> None:
         self.code = code
+        self.allowed = allowed  # 409 invalid_state: the actions the case allows now
         self.message = message or MESSAGES.get(code, ("", code))[1]
         self.status = status
         self.details = details
@@ -111,4 +113,5 @@ def from_response(status: int, body: Any, headers: Any) -> ApiFailure:
         status=status,
         details=error.get("details"),
         retry_after_s=int(retry) if retry and str(retry).isdigit() else None,
+        allowed=error.get("allowed") if isinstance(error.get("allowed"), list) else None,
     )

@@ -2,6 +2,159 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>ActionDialog</name>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="93"/>
+        <source>{action} — {plate} {type}</source>
+        <translation>{action} — {plate} {type}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="129"/>
+        <source>必填：请说明原因</source>
+        <translation>Required: give the reason</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="129"/>
+        <source>选填</source>
+        <translation>Optional</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="131"/>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="131"/>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="142"/>
+        <source>发送</source>
+        <translation>Send</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="142"/>
+        <source>确定</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="143"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="164"/>
+        <source>语音播报并在终端屏幕显示（GBK 编码）</source>
+        <translation>Spoken by TTS and shown on the terminal&apos;s screen (GBK encoding)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="167"/>
+        <source>提醒内容</source>
+        <translation>Reminder text</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="170"/>
+        <source>指定期限</source>
+        <translation>Set a deadline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="184"/>
+        <source>（北京时间；不指定则按策略默认）</source>
+        <translation>(Beijing time; otherwise the policy&apos;s default)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="185"/>
+        <source>处理期限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="196"/>
+        <source>处理措施</source>
+        <translation>Measures</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="199"/>
+        <source>添加附件…</source>
+        <translation>Add attachment…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="212"/>
+        <source>附件</source>
+        <translation>Attachments</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="218"/>
+        <source>督办级别</source>
+        <translation>Escalation level</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="227"/>
+        <source>督办单位</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="229"/>
+        <source>选填：承办人用户 ID</source>
+        <translation>Optional: assignee user ID</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="230"/>
+        <source>承办人</source>
+        <translation>Assignee</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="281"/>
+        <source>请输入提醒内容</source>
+        <translation>Enter the reminder text</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="284"/>
+        <source>以下字符无法用 GBK 编码，终端无法播报：{chars}</source>
+        <translation>These characters cannot be encoded in GBK; the terminal cannot speak them: {chars}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="288"/>
+        <source>请至少选择一项处理措施</source>
+        <translation>Choose at least one measure</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="290"/>
+        <source>请填写原因</source>
+        <translation>Give the reason</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="293"/>
+        <source>期限必须晚于当前时间</source>
+        <translation>The deadline must be in the future</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="295"/>
+        <source>附件上传中…</source>
+        <translation>Uploading attachments…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="316"/>
+        <source>选择附件</source>
+        <translation>Choose attachments</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="319"/>
+        <source>图片、文档和视频 (*.jpg *.jpeg *.png *.pdf *.docx *.xlsx *.mp4);;所有文件 (*)</source>
+        <translation>Pictures, documents and videos (*.jpg *.jpeg *.png *.pdf *.docx *.xlsx *.mp4);;All files (*)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="336"/>
+        <source>{name} 超过 20 MB，无法上传</source>
+        <translation>{name} is larger than 20 MB and cannot be uploaded</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="374"/>
+        <source>附件上传失败：{why}</source>
+        <translation>Attachment upload failed: {why}</translation>
+    </message>
+</context>
+<context>
     <name>AlarmFilter</name>
     <message>
         <location filename="../../widgets/alarm_filter.py" line="215"/>
@@ -380,6 +533,740 @@
     </message>
 </context>
 <context>
+    <name>CaseInbox</name>
+    <message>
+        <location filename="../../widgets/case_inbox.py" line="86"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_inbox.py" line="89"/>
+        <source>填写反馈…</source>
+        <translation>Give feedback…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_inbox.py" line="89"/>
+        <source>审核…</source>
+        <translation>Review…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_inbox.py" line="89"/>
+        <source>处置…</source>
+        <translation>Handle…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_inbox.py" line="207"/>
+        <source>待处理通报 {n} 件</source>
+        <translation>{n} notices to handle</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_inbox.py" line="209"/>
+        <source>待审核反馈 {n} 件</source>
+        <translation>{n} feedbacks to review</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_inbox.py" line="211"/>
+        <source>未办结工单 {n} 件</source>
+        <translation>{n} open cases</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_inbox.py" line="213"/>
+        <source>，其中逾期 {n} 件</source>
+        <translation>, {n} overdue</translation>
+    </message>
+</context>
+<context>
+    <name>CasePanel</name>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="214"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="217"/>
+        <source>导出处理单 PDF…</source>
+        <translation>Export case sheet PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="232"/>
+        <source>企业</source>
+        <translation>Enterprise</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="233"/>
+        <source>开单时间</source>
+        <translation>Opened</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="234"/>
+        <source>处理期限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="235"/>
+        <source>报警</source>
+        <translation>Alarms</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="236"/>
+        <source>提醒</source>
+        <translation>Reminder</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="237"/>
+        <source>企业反馈</source>
+        <translation>Feedback</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="279"/>
+        <source>报警照片</source>
+        <translation>Alarm photos</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="281"/>
+        <source>报警前后 2 分钟轨迹</source>
+        <translation>Track 2 minutes around the alarm</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="293"/>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="293"/>
+        <source>操作</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="293"/>
+        <source>操作人</source>
+        <translation>By</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="293"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="293"/>
+        <source>说明</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="299"/>
+        <source>处置记录</source>
+        <translation>Audit trail</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="337"/>
+        <source>未选择工单</source>
+        <translation>No case selected</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="345"/>
+        <source>选择报警或工单查看</source>
+        <translation>Select an alarm or a case</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="357"/>
+        <source>正在加载轨迹…</source>
+        <translation>Loading the track…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="422"/>
+        <source>正在执行：{action}…</source>
+        <translation>Doing: {action}…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="423"/>
+        <source>（等待终端应答）</source>
+        <translation> (waiting for the terminal)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="466"/>
+        <source>{action}已完成。</source>
+        <translation>{action}: done.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="470"/>
+        <source>提醒已发送：{status}。</source>
+        <translation>Reminder sent: {status}.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="480"/>
+        <source>{action}失败：{why}</source>
+        <translation>{action} failed: {why}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="513"/>
+        <source>{n} 次，最近 {t}</source>
+        <translation>{n}, last at {t}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="518"/>
+        <source>未提醒</source>
+        <translation>Not reminded</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="567"/>
+        <source>{action}（{keys}）</source>
+        <translation>{action} ({keys})</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="620"/>
+        <source>报警照片（{n}）</source>
+        <translation>Alarm photos ({n})</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="625"/>
+        <source>报警照片：{why}</source>
+        <translation>Alarm photos: {why}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="640"/>
+        <location filename="../../widgets/case_panel.py" line="646"/>
+        <source>无轨迹</source>
+        <translation>No track</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="677"/>
+        <source>导出处理单</source>
+        <translation>Export case sheet</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="677"/>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+</context>
+<context>
+    <name>CasePdf</name>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="42"/>
+        <source>工单编号</source>
+        <translation>Case number</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="43"/>
+        <source>车牌</source>
+        <translation>Plate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="44"/>
+        <source>企业</source>
+        <translation>Enterprise</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="45"/>
+        <source>县区</source>
+        <translation>County</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="46"/>
+        <source>违规类型</source>
+        <translation>Violation</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="47"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="48"/>
+        <source>开单时间</source>
+        <translation>Opened</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="49"/>
+        <source>处理期限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="50"/>
+        <source>办结时间</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="51"/>
+        <source>督办</source>
+        <translation>Escalation</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="52"/>
+        <source>提醒</source>
+        <translation>Reminder</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="53"/>
+        <source>处理措施</source>
+        <translation>Measures</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="54"/>
+        <source>企业反馈</source>
+        <translation>Feedback</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="55"/>
+        <source>重型货车违规处置通报 / 处理单</source>
+        <translation>Heavy truck violation notice / handling sheet</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="56"/>
+        <source>打印时间</source>
+        <translation>Printed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="57"/>
+        <source>北京时间</source>
+        <translation>Beijing time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="58"/>
+        <source>报警记录</source>
+        <translation>Alarms</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="59"/>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="60"/>
+        <source>级别</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="61"/>
+        <source>速度</source>
+        <translation>Speed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="62"/>
+        <source>位置</source>
+        <translation>Position</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="63"/>
+        <source>报警照片</source>
+        <translation>Alarm photos</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="64"/>
+        <source>处置记录</source>
+        <translation>Audit trail</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="65"/>
+        <source>操作</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="66"/>
+        <source>操作人</source>
+        <translation>By</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="67"/>
+        <source>说明</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="68"/>
+        <source>处理单位（盖章）</source>
+        <translation>Handled by (seal)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_pdf.py" line="69"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+</context>
+<context>
+    <name>CaseStats</name>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="115"/>
+        <source>自定义</source>
+        <translation>Custom</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="116"/>
+        <source>今天</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="117"/>
+        <source>最近 7 天</source>
+        <translation>Last 7 days</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="118"/>
+        <source>最近 30 天</source>
+        <translation>Last 30 days</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="123"/>
+        <source>按县区</source>
+        <translation>By county</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="124"/>
+        <source>按企业</source>
+        <translation>By enterprise</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="125"/>
+        <source>统计</source>
+        <translation>Query</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="127"/>
+        <source>导出 Excel…</source>
+        <translation>Export Excel…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="133"/>
+        <source>开单日期</source>
+        <translation>Opened between</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="220"/>
+        <source>处置率</source>
+        <translation>Disposal rate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="221"/>
+        <source>处理率</source>
+        <translation>Handling rate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="245"/>
+        <source>TruckWatch 违规处置统计（{by}，{start} 至 {end}，北京时间）</source>
+        <translation>TruckWatch case statistics ({by}, {start} to {end}, Beijing time)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="265"/>
+        <location filename="../../widgets/case_stats.py" line="273"/>
+        <source>导出统计</source>
+        <translation>Export statistics</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="265"/>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel workbook (*.xlsx)</translation>
+    </message>
+</context>
+<context>
+    <name>CaseStatsDialog</name>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="279"/>
+        <source>处置统计</source>
+        <translation>Case statistics</translation>
+    </message>
+</context>
+<context>
+    <name>Cases</name>
+    <message>
+        <location filename="../../widgets/case_model.py" line="37"/>
+        <source>待处置</source>
+        <translation>New</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="38"/>
+        <source>已提醒</source>
+        <translation>Reminded</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="39"/>
+        <source>已通报</source>
+        <translation>Notified</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="40"/>
+        <source>待审核</source>
+        <translation>To review</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="41"/>
+        <location filename="../../widgets/case_stats.py" line="51"/>
+        <source>已办结</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="42"/>
+        <location filename="../../widgets/case_model.py" line="52"/>
+        <source>误报</source>
+        <translation>False alarm</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="45"/>
+        <source>开单</source>
+        <translation>Opened</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="46"/>
+        <source>追加报警</source>
+        <translation>Alarm attached</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="47"/>
+        <source>提醒</source>
+        <translation>Remind</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="48"/>
+        <source>通报</source>
+        <translation>Notify</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="49"/>
+        <source>企业反馈</source>
+        <translation>Feedback</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="50"/>
+        <source>办结</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="51"/>
+        <source>退回</source>
+        <translation>Return</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="53"/>
+        <source>重新打开</source>
+        <translation>Reopen</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="54"/>
+        <location filename="../../widgets/case_model.py" line="166"/>
+        <source>督办</source>
+        <translation>Escalate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="57"/>
+        <source>批评教育</source>
+        <translation>Criticism</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="58"/>
+        <source>安全培训</source>
+        <translation>Safety training</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="59"/>
+        <source>停岗</source>
+        <translation>Suspension</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="60"/>
+        <source>罚款</source>
+        <translation>Fine</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="61"/>
+        <source>申诉误报</source>
+        <translation>Appeal (false alarm)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="64"/>
+        <source>您的角色不能执行此操作</source>
+        <translation>Your role cannot do this</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="65"/>
+        <source>该工单不在您的管辖范围内</source>
+        <translation>This case is outside your scope</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="66"/>
+        <source>工单当前状态不允许此操作</source>
+        <translation>The case&apos;s state does not allow this now</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="67"/>
+        <source>正在加载工单…</source>
+        <translation>Loading the case…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="70"/>
+        <source>终端已确认</source>
+        <translation>acknowledged by the terminal</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="71"/>
+        <source>终端拒绝</source>
+        <translation>refused by the terminal</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="72"/>
+        <source>终端未应答</source>
+        <translation>no answer from the terminal</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="73"/>
+        <source>终端离线</source>
+        <translation>terminal offline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="76"/>
+        <source>管理员</source>
+        <translation>admin</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="77"/>
+        <source>县区值班员</source>
+        <translation>county operator</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="78"/>
+        <source>企业安全员</source>
+        <translation>enterprise officer</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="79"/>
+        <source>平台</source>
+        <translation>Platform</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="81"/>
+        <source>剩余 {t}</source>
+        <translation>{t} left</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="82"/>
+        <source>已逾期 {t}</source>
+        <translation>overdue {t}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="83"/>
+        <source>{d}天{h}小时</source>
+        <translation>{d} d {h} h</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="84"/>
+        <source>{h}小时{m:02d}分</source>
+        <translation>{h} h {m:02d} min</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="85"/>
+        <source>{m}分{s:02d}秒</source>
+        <translation>{m} min {s:02d} s</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="86"/>
+        <location filename="../../widgets/case_panel.py" line="730"/>
+        <source>{n}级督办</source>
+        <translation>escalation level {n}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="160"/>
+        <source>车牌</source>
+        <translation>Plate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="161"/>
+        <source>违规类型</source>
+        <translation>Violation</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="162"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="163"/>
+        <source>开单时间</source>
+        <translation>Opened</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="164"/>
+        <source>处理期限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="165"/>
+        <source>剩余时间</source>
+        <translation>Time left</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="167"/>
+        <source>报警数</source>
+        <translation>Alarms</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_model.py" line="168"/>
+        <source>企业</source>
+        <translation>Enterprise</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="81"/>
+        <source>工单状态已变化，该操作当前不可执行。</source>
+        <translation>The case has changed; this action is not possible now.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="723"/>
+        <source>期限 {t}</source>
+        <translation>deadline {t}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="734"/>
+        <source>逾期自动督办</source>
+        <translation>escalated automatically (overdue)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="740"/>
+        <source>附件：{names}</source>
+        <translation>attachments: {names}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="46"/>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="47"/>
+        <source>工单数</source>
+        <translation>Cases</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="48"/>
+        <source>需处置报警</source>
+        <translation>Alarms to handle</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="49"/>
+        <source>已处置报警</source>
+        <translation>Alarms handled</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="50"/>
+        <source>处置率</source>
+        <translation>Disposal rate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="52"/>
+        <source>处理率</source>
+        <translation>Handling rate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="53"/>
+        <source>逾期</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="54"/>
+        <source>办结用时中位数（分钟）</source>
+        <translation>Median time to close (min)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_stats.py" line="93"/>
+        <source>合计</source>
+        <translation>Total</translation>
+    </message>
+</context>
+<context>
     <name>DesktopNotice</name>
     <message>
         <location filename="../../widgets/desktop_notice.py" line="46"/>
@@ -642,207 +1529,242 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/main_window.py" line="50"/>
+        <location filename="../../widgets/main_window.py" line="61"/>
         <source>正在连接…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="51"/>
+        <location filename="../../widgets/main_window.py" line="62"/>
         <source>已连接</source>
         <translation>Connected</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="52"/>
+        <location filename="../../widgets/main_window.py" line="63"/>
         <source>连接中断，正在重连…</source>
         <translation>Connection lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="53"/>
-        <location filename="../../widgets/main_window.py" line="500"/>
+        <location filename="../../widgets/main_window.py" line="64"/>
+        <location filename="../../widgets/main_window.py" line="610"/>
         <source>登录已失效</source>
         <translation>Session expired</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="54"/>
+        <location filename="../../widgets/main_window.py" line="65"/>
         <source>未连接</source>
         <translation>Not connected</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="85"/>
+        <location filename="../../widgets/main_window.py" line="97"/>
         <source>TruckWatch 重型货车主动安全监控 — {who}</source>
         <translation>TruckWatch heavy-truck active safety — {who}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="100"/>
+        <location filename="../../widgets/main_window.py" line="112"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="103"/>
+        <location filename="../../widgets/main_window.py" line="115"/>
         <source>车辆详情</source>
         <translation>Vehicle details</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="107"/>
+        <location filename="../../widgets/main_window.py" line="119"/>
         <source>报警队列</source>
         <translation>Alarm queue</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="111"/>
+        <location filename="../../widgets/main_window.py" line="123"/>
         <source>报警附件</source>
         <translation>Evidence</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="116"/>
+        <location filename="../../widgets/main_window.py" line="128"/>
         <source>实时视频</source>
         <translation>Live video</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="120"/>
+        <location filename="../../widgets/main_window.py" line="132"/>
         <source>历史回放</source>
         <translation>History playback</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="176"/>
+        <location filename="../../widgets/main_window.py" line="137"/>
+        <source>处置工单</source>
+        <translation>Case</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="222"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="184"/>
+        <location filename="../../widgets/main_window.py" line="233"/>
         <source>墙屏模式（全屏）</source>
         <translation>Wall mode (full screen)</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="189"/>
+        <location filename="../../widgets/main_window.py" line="238"/>
         <source>恢复默认布局</source>
         <translation>Restore default layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="192"/>
+        <location filename="../../widgets/main_window.py" line="241"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="197"/>
+        <location filename="../../widgets/main_window.py" line="246"/>
         <source>地图(&amp;M)</source>
         <translation>&amp;Map</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="198"/>
+        <location filename="../../widgets/main_window.py" line="247"/>
         <source>跟踪所选车辆</source>
         <translation>Follow selected vehicle</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="202"/>
+        <location filename="../../widgets/main_window.py" line="251"/>
         <source>显示全部车辆</source>
         <translation>Show all vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="209"/>
+        <location filename="../../widgets/main_window.py" line="258"/>
         <source>OpenStreetMap</source>
         <translation>OpenStreetMap</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="210"/>
+        <location filename="../../widgets/main_window.py" line="259"/>
         <source>高德地图 (GCJ-02)</source>
         <translation>AutoNavi / Gaode (GCJ-02)</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="211"/>
+        <location filename="../../widgets/main_window.py" line="260"/>
         <source>天地图（需要密钥）…</source>
         <translation>Tianditu (needs a key)…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="212"/>
+        <location filename="../../widgets/main_window.py" line="261"/>
         <source>自定义 XYZ 瓦片…</source>
         <translation>Custom XYZ tiles…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="213"/>
+        <location filename="../../widgets/main_window.py" line="262"/>
         <source>离线瓦片目录…</source>
         <translation>Offline tile directory…</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="214"/>
+        <location filename="../../widgets/main_window.py" line="263"/>
         <source>无底图（仅县区轮廓）</source>
         <translation>No base map (county outlines only)</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="224"/>
+        <location filename="../../widgets/main_window.py" line="273"/>
+        <source>工单(&amp;C)</source>
+        <translation>&amp;Cases</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="274"/>
+        <source>处置统计…</source>
+        <translation>Case statistics…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="277"/>
+        <source>刷新工单</source>
+        <translation>Refresh cases</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="281"/>
         <source>设置(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="225"/>
+        <location filename="../../widgets/main_window.py" line="282"/>
         <source>高级别报警桌面通知</source>
         <translation>Desktop notices of severe alarms</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="230"/>
-        <location filename="../../widgets/main_window.py" line="551"/>
+        <location filename="../../widgets/main_window.py" line="287"/>
+        <location filename="../../widgets/main_window.py" line="661"/>
         <source>语言 / Language</source>
         <translation>Language / 语言</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="241"/>
+        <location filename="../../widgets/main_window.py" line="298"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="242"/>
-        <location filename="../../widgets/main_window.py" line="560"/>
+        <location filename="../../widgets/main_window.py" line="299"/>
+        <location filename="../../widgets/main_window.py" line="670"/>
         <source>关于 TruckWatch</source>
         <translation>About TruckWatch</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="473"/>
+        <location filename="../../widgets/main_window.py" line="583"/>
         <source>在线 {online}/{total}</source>
         <translation>Online {online}/{total}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="477"/>
+        <location filename="../../widgets/main_window.py" line="587"/>
         <source>今日报警 {n}</source>
         <translation>Alarms today {n}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="478"/>
+        <location filename="../../widgets/main_window.py" line="588"/>
         <source>未处理 {n}</source>
         <translation>Unhandled {n}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="485"/>
+        <location filename="../../widgets/main_window.py" line="595"/>
         <source>平台时间 {t}</source>
         <translation>Platform time {t}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="516"/>
+        <location filename="../../widgets/main_window.py" line="626"/>
         <source>天地图密钥 (tk)：</source>
         <translation>Tianditu key (tk):</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="517"/>
+        <location filename="../../widgets/main_window.py" line="627"/>
         <source>瓦片地址，例如 http://tiles.example/{z}/{x}/{y}.png：</source>
         <translation>Tile URL, e.g. http://tiles.example/{z}/{x}/{y}.png:</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="518"/>
+        <location filename="../../widgets/main_window.py" line="628"/>
         <source>离线瓦片目录（含 {z}/{x}/{y}.png）：</source>
         <translation>Offline tile directory (holding {z}/{x}/{y}.png):</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="522"/>
+        <location filename="../../widgets/main_window.py" line="632"/>
         <source>底图</source>
         <translation>Base map</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="563"/>
+        <location filename="../../widgets/main_window.py" line="673"/>
         <source>重型货车主动安全智能监控台</source>
         <translation>Heavy-truck active safety monitoring console</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="564"/>
+        <location filename="../../widgets/main_window.py" line="674"/>
         <source>平台</source>
         <translation>Platform</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="718"/>
+        <source>待处理通报</source>
+        <translation>Notices</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="719"/>
+        <source>待审核</source>
+        <translation>To review</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="720"/>
+        <source>未办结工单</source>
+        <translation>Open cases</translation>
     </message>
 </context>
 <context>
@@ -957,6 +1879,20 @@
         <location filename="../../widgets/startup.py" line="89"/>
         <source>本地演示无法启动</source>
         <translation>The local demo could not start</translation>
+    </message>
+</context>
+<context>
+    <name>TrackSnippet</name>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="98"/>
+        <location filename="../../widgets/case_panel.py" line="105"/>
+        <source>无轨迹</source>
+        <translation>No track</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_panel.py" line="157"/>
+        <source>{n} 个定位点</source>
+        <translation>{n} positions</translation>
     </message>
 </context>
 <context>
