@@ -31,6 +31,7 @@ from console.platform.api import (
     evidence,
     health,
     registrations,
+    registry,
     users,
     vehicles,
     video,
@@ -85,6 +86,7 @@ def create_app(ctx: Any) -> FastAPI:
         cases,
         webhooks,
         registrations,
+        registry,
     ):
         app.include_router(module.router, prefix=PREFIX, responses=common)  # type: ignore[arg-type]
     return app

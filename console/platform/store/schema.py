@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -87,6 +88,7 @@ vehicles = Table(
     Column("driver_phone", String(40), nullable=False, default=""),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("inspection_due", Date, nullable=True),  # 检验有效期至: install before it
     UniqueConstraint("plate", "plate_color", name="uq_vehicles_plate"),
 )
 
@@ -105,6 +107,8 @@ terminals = Table(
     Column("auth_code", String(64), nullable=True),
     Column("registered_at", UtcDateTime, nullable=True),
     Column("active", Boolean, nullable=False, default=True),
+    Column("installer", String(50), nullable=False, default=""),  # 安装单位/人
+    Column("installed_on", Date, nullable=True),  # 安装日期
 )
 
 users = Table(
