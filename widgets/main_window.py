@@ -277,6 +277,15 @@ class MainWindow(QMainWindow):
         reload_cases = QAction(self.tr("刷新工单"), self)
         reload_cases.triggered.connect(self.load_cases)
         cases_menu.addAction(reload_cases)
+        cases_menu.addSeparator()
+        cases_menu.setToolTipsVisible(True)
+        self.policy_action = QAction(self.tr("处置策略…"), self)
+        self.policy_action.setObjectName("policy_action")
+        self.policy_action.triggered.connect(self.show_policy_editor)
+        if self.role != "admin":  # the platform lets only admins change the policy
+            self.policy_action.setEnabled(False)
+            self.policy_action.setToolTip(self.tr("仅管理员可以配置处置策略"))
+        cases_menu.addAction(self.policy_action)
 
         settings_menu = self.menuBar().addMenu(self.tr("设置(&S)"))
         self.notice_action = QAction(self.tr("高级别报警桌面通知"), self)
@@ -554,6 +563,23 @@ class MainWindow(QMainWindow):
             dialog.stats.load()
         dialog.show()
         dialog.raise_()
+
+    def show_policy_editor(self) -> None:
+        """The admin's 处置策略 dialog, read afresh from the platform each time it opens."""
+        if self.role != "admin":
+            return
+        from widgets.policy_editor import PolicyDialog
+
+        dialog = getattr(self, "policy_dialog", None)
+        if dialog is None:
+            dialog = PolicyDialog(self.client, self.tasks, self)
+            dialog.saved.connect(self._got_policies)
+            self.policy_dialog = dialog
+        if not dialog.isVisible():
+            dialog.load()
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
 
     def open_live_video(self, vehicle_id: str, plate: str, channel: int) -> None:
         self.video_dock.show()

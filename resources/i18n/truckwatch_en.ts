@@ -1545,7 +1545,7 @@
     </message>
     <message>
         <location filename="../../widgets/main_window.py" line="64"/>
-        <location filename="../../widgets/main_window.py" line="610"/>
+        <location filename="../../widgets/main_window.py" line="636"/>
         <source>登录已失效</source>
         <translation>Session expired</translation>
     </message>
@@ -1675,94 +1675,104 @@
         <translation>Refresh cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="281"/>
+        <location filename="../../widgets/main_window.py" line="282"/>
+        <source>处置策略…</source>
+        <translation>Case policy…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="287"/>
+        <source>仅管理员可以配置处置策略</source>
+        <translation>Only admins can configure the case policy</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="290"/>
         <source>设置(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="282"/>
+        <location filename="../../widgets/main_window.py" line="291"/>
         <source>高级别报警桌面通知</source>
         <translation>Desktop notices of severe alarms</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="287"/>
-        <location filename="../../widgets/main_window.py" line="661"/>
+        <location filename="../../widgets/main_window.py" line="296"/>
+        <location filename="../../widgets/main_window.py" line="687"/>
         <source>语言 / Language</source>
         <translation>Language / 语言</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="298"/>
+        <location filename="../../widgets/main_window.py" line="307"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="299"/>
-        <location filename="../../widgets/main_window.py" line="670"/>
+        <location filename="../../widgets/main_window.py" line="308"/>
+        <location filename="../../widgets/main_window.py" line="696"/>
         <source>关于 TruckWatch</source>
         <translation>About TruckWatch</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="583"/>
+        <location filename="../../widgets/main_window.py" line="609"/>
         <source>在线 {online}/{total}</source>
         <translation>Online {online}/{total}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="587"/>
+        <location filename="../../widgets/main_window.py" line="613"/>
         <source>今日报警 {n}</source>
         <translation>Alarms today {n}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="588"/>
+        <location filename="../../widgets/main_window.py" line="614"/>
         <source>未处理 {n}</source>
         <translation>Unhandled {n}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="595"/>
+        <location filename="../../widgets/main_window.py" line="621"/>
         <source>平台时间 {t}</source>
         <translation>Platform time {t}</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="626"/>
+        <location filename="../../widgets/main_window.py" line="652"/>
         <source>天地图密钥 (tk)：</source>
         <translation>Tianditu key (tk):</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="627"/>
+        <location filename="../../widgets/main_window.py" line="653"/>
         <source>瓦片地址，例如 http://tiles.example/{z}/{x}/{y}.png：</source>
         <translation>Tile URL, e.g. http://tiles.example/{z}/{x}/{y}.png:</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="628"/>
+        <location filename="../../widgets/main_window.py" line="654"/>
         <source>离线瓦片目录（含 {z}/{x}/{y}.png）：</source>
         <translation>Offline tile directory (holding {z}/{x}/{y}.png):</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="632"/>
+        <location filename="../../widgets/main_window.py" line="658"/>
         <source>底图</source>
         <translation>Base map</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="673"/>
+        <location filename="../../widgets/main_window.py" line="699"/>
         <source>重型货车主动安全智能监控台</source>
         <translation>Heavy-truck active safety monitoring console</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="674"/>
+        <location filename="../../widgets/main_window.py" line="700"/>
         <source>平台</source>
         <translation>Platform</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="718"/>
+        <location filename="../../widgets/main_window.py" line="744"/>
         <source>待处理通报</source>
         <translation>Notices</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="719"/>
+        <location filename="../../widgets/main_window.py" line="745"/>
         <source>待审核</source>
         <translation>To review</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="720"/>
+        <location filename="../../widgets/main_window.py" line="746"/>
         <source>未办结工单</source>
         <translation>Open cases</translation>
     </message>
@@ -1848,6 +1858,257 @@
         <location filename="../../widgets/playback.py" line="310"/>
         <source>回放 通道{0}  {1} – {2}</source>
         <translation>Playback channel {0}  {1} – {2}</translation>
+    </message>
+</context>
+<context>
+    <name>PolicyDialog</name>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="63"/>
+        <source>终端报警</source>
+        <translation>Terminal alarms</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="64"/>
+        <source>视频报警</source>
+        <translation>Video alarms</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="65"/>
+        <source>高级驾驶辅助</source>
+        <translation>Driver assistance (ADAS)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="66"/>
+        <source>驾驶员状态监测</source>
+        <translation>Driver monitoring (DSM)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="67"/>
+        <source>盲区监测</source>
+        <translation>Blind spot (BSD)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="68"/>
+        <source>胎压监测</source>
+        <translation>Tyre pressure (TPMS)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="69"/>
+        <source>激烈驾驶</source>
+        <translation>Aggressive driving</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="70"/>
+        <source>平台报警</source>
+        <translation>Platform alarms</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="88"/>
+        <location filename="../../widgets/policy_editor.py" line="268"/>
+        <source>默认</source>
+        <extracomment>Columns of the template table and of the rule table. The keys of a rule the table edits; any other is kept as loaded.</extracomment>
+        <translation>Default</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="91"/>
+        <source>{family}（全部）</source>
+        <translation>{family} (all)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="110"/>
+        <source>第 {n} 行：请填写报警类型代码</source>
+        <translation>Row {n}: enter an alarm type code</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="114"/>
+        <source>第 {n} 行：报警类型 {code} 重复</source>
+        <translation>Row {n}: alarm type {code} appears twice</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="122"/>
+        <source>第 {n} 行（{code}）：话术为空</source>
+        <translation>Row {n} ({code}): the text is empty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="131"/>
+        <source>第 {n} 行（{code}）：以下字符无法用 GBK 编码，终端无法播报：{chars}</source>
+        <translation>Row {n} ({code}): these characters cannot be encoded in GBK, the terminal cannot speak them: {chars}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="175"/>
+        <source>处置策略</source>
+        <translation>Case policy</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="179"/>
+        <source>提醒话术</source>
+        <translation>Reminder texts</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="180"/>
+        <source>开单规则与期限</source>
+        <translation>Rules and deadlines</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="194"/>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="195"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="214"/>
+        <source>每种报警类型一条语音提醒话术（代码可写到类型，如 dsm.01，或写前缀，如 dsm；default 为默认话术）。可用占位符：{plate} 车牌，{driver} 驾驶员，{speed} 车速（公里每小时），{alarm} 报警名称，{time} 报警时间（北京时间 HH:MM）。终端以 GBK 编码播报和显示。</source>
+        <translation>One spoken reminder per alarm type (the code of a type, such as dsm.01, or a prefix, such as dsm; default is the fallback). Placeholders: {plate} plate, {driver} driver, {speed} speed (km/h), {alarm} alarm name, {time} alarm time (Beijing time, HH:MM). The terminal speaks and shows the text in GBK.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="229"/>
+        <source>报警类型代码</source>
+        <translation>Alarm type code</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="229"/>
+        <source>报警类型</source>
+        <translation>Alarm type</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="229"/>
+        <source>话术</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="248"/>
+        <source>添加话术</source>
+        <translation>Add text</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="250"/>
+        <location filename="../../widgets/policy_editor.py" line="312"/>
+        <source>删除所选</source>
+        <translation>Remove selected</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="261"/>
+        <source> 分钟</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="274"/>
+        <source>工单处于该状态时的处理期限</source>
+        <translation>How long a case may stay in this state</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="276"/>
+        <source>{state}期限</source>
+        <translation>Deadline ({state})</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="280"/>
+        <source>同一车辆同类报警在此时间内再次发生时并入未办结的工单，不另开单</source>
+        <translation>An alarm of the same vehicle and type within this time joins the open case instead of opening a new one</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="282"/>
+        <source>合并时间窗</source>
+        <translation>Merge window</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="283"/>
+        <source>未匹配任何规则的报警也开单</source>
+        <translation>Open cases for alarms no rule matches</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="289"/>
+        <source>开单规则（越具体的匹配越优先）</source>
+        <translation>Rules (the more specific match wins)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="295"/>
+        <source>匹配（代码或前缀）</source>
+        <translation>Match (code or prefix)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="296"/>
+        <source>最低级别</source>
+        <translation>Min level</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="297"/>
+        <source>最低严重程度</source>
+        <translation>Min severity</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="298"/>
+        <source>开单</source>
+        <translation>Open case</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="299"/>
+        <source>其他设置（保持不变）</source>
+        <translation>Other settings (kept as they are)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="310"/>
+        <source>添加规则</source>
+        <translation>Add rule</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="320"/>
+        <source>督办</source>
+        <translation>Escalation</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="324"/>
+        <source>督办期限</source>
+        <translation>Escalation deadline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="328"/>
+        <source>最高督办级别</source>
+        <translation>Highest escalation level</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="332"/>
+        <source>每行一个督办单位，依督办级别排列</source>
+        <translation>One supervising body per line, by escalation level</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="333"/>
+        <source>督办单位</source>
+        <translation>Supervising bodies</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="426"/>
+        <source>不限</source>
+        <translation>Any</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="457"/>
+        <source>勾选：开单；不勾选：不开单；半选：沿用默认</source>
+        <translation>Checked: open a case; unchecked: do not; partly checked: as the default</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="595"/>
+        <source>正在读取处置策略…</source>
+        <translation>Reading the case policy…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="606"/>
+        <source>读取处置策略失败：{why}</source>
+        <translation>Reading the case policy failed: {why}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="616"/>
+        <source>正在保存…</source>
+        <translation>Saving…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/policy_editor.py" line="627"/>
+        <source>保存失败：{why}</source>
+        <translation>Saving failed: {why}</translation>
     </message>
 </context>
 <context>
