@@ -108,6 +108,8 @@ def cases_page(
     state: Annotated[list[States] | None, Query()] = None,
     county_id: str | None = None,
     enterprise_id: str | None = None,
+    county: Annotated[str | None, Query(description="the same as county_id")] = None,
+    enterprise: Annotated[str | None, Query(description="the same as enterprise_id")] = None,
     vehicle_id: str | None = None,
     alarm_id: str | None = None,
     overdue: bool | None = None,
@@ -121,8 +123,8 @@ def cases_page(
     _aware("until", until)
     wanted = CaseFilter(
         states=tuple(state or ()),
-        county_id=county_id,
-        enterprise_id=enterprise_id,
+        county_id=county_id or county,
+        enterprise_id=enterprise_id or enterprise,
         vehicle_id=vehicle_id,
         overdue=overdue,
         assignee_id=user.id if assignee == "me" else assignee,

@@ -50,6 +50,8 @@ def test_filters(client: Any, login: Any, opened: dict[str, str], world: Any) ->
     assert ids(state="new") == set(opened.values())
     assert ids(state=["notified", "feedback"]) == set()
     assert ids(county_id=world.county_b) == {opened["b"]}
+    assert ids(county=world.county_b) == {opened["b"]}  # the short names
+    assert ids(enterprise=world.ent_b1) == {opened["b"]}
     assert ids(enterprise_id=world.ent_a1) == {opened["a"]}
     assert ids(overdue="true") == set()
     assert ids(vehicle_id=world.vehicles[world.ent_b1][0]) == {opened["b"]}
