@@ -100,7 +100,6 @@ class MainWindow(QMainWindow):
             + title_suffix
         )
         self.setObjectName("MainWindow")
-        self.resize(1600, 900)
 
         self.docks: list[QDockWidget] = []
         self.model = VehicleTreeModel(self)
@@ -169,6 +168,10 @@ class MainWindow(QMainWindow):
             self.case_queue_docks[INBOX].raise_()
         else:
             self.card_dock.raise_()
+        # Until the layout is activated it counts the minimum heights of tabified docks one
+        # above the other (six on the right: ~1,260 px) and a resize would be held to that.
+        self.layout().activate()
+        self.resize(1600, 900)
         self._status_bar()
         self._menus()
 

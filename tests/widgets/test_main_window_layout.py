@@ -113,3 +113,14 @@ def test_a_layout_saved_by_another_version_is_ignored(qtbot, tmp_path) -> None:
     second.show()
     tabs = second.tabifiedDockWidgets(second.card_dock)
     assert {second.evidence_dock, second.video_dock, second.playback_dock} <= set(tabs)
+
+
+@pytest.mark.parametrize("size", [(1600, 900), (1920, 1080), (1366, 768)])
+def test_the_window_fits_a_common_screen(qtbot, tmp_path, size: tuple[int, int]) -> None:
+    # With its docks tabbed, the window must not insist on more lines than the screen has
+    # (before the layout was activated, the tabbed docks' minimum heights were summed).
+    win = window(qtbot, settings_in(tmp_path))
+    assert (win.width(), win.height()) == (1600, 900)
+    win.resize(*size)
+    win.show()
+    assert (win.width(), win.height()) == size
