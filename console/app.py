@@ -7,11 +7,14 @@
 - ``truckwatch --demo --self-test [--screenshot F.png]`` — the smoke test: everything headless,
   waits for the fleet on the map, prints one JSON line, exits 0 or 1 within 120 s.
 - ``truckwatch --demo --headless`` — the demo without a window (status line).
+- ``truckwatch platform …`` / ``truckwatch sim …`` — ``truckwatch-platform`` and
+  ``truckwatch-sim``: how a packaged build (one executable) starts its own children.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -31,6 +34,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--headless", action="store_true", help="demo without a window")
     parser.add_argument("--self-test", action="store_true", help="smoke test, prints JSON")
     parser.add_argument("--screenshot", type=Path, help="self-test: save the main window here")
+    parser.add_argument(
+        "--self-test-report", type=Path, help="self-test: also write the JSON line to this file"
+    )
     parser.add_argument("--timeout", type=float, default=120.0, help="self-test time limit, s")
     parser.add_argument("--vehicles", type=int, help="demo: how many trucks drive (default all)")
     parser.add_argument("--speedup", type=float, default=10.0, help="demo: simulated time ×K")
@@ -40,7 +46,23 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def run_subcommand(name: str, argv: list[str]) -> int:
+    """``truckwatch platform|sim ARGS``: the children's entry points (console/children.py)."""
+    if name == "platform":
+        from console.platform.service import main as entry
+    elif name == "sim":
+        from console.sim.cli import main as entry
+    else:
+        raise ValueError(f"unknown subcommand {name!r}")
+    return entry(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
+    from console.children import SUBCOMMANDS
+
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SUBCOMMANDS:
+        return run_subcommand(argv[0], argv[1:])
     args = parse(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -66,6 +88,31 @@ def prepare_qt_environment(*, headless: bool) -> None:
     flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--no-sandbox" not in flags:
         os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --no-sandbox".strip()
+    reason = sandbox_blocked()
+    if reason and not os.environ.get("QTWEBENGINE_DISABLE_SANDBOX"):
+        log.warning("QtWebEngine runs without Chromium's sandbox: %s", reason)
+        os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
+
+
+def sandbox_blocked(proc: Path = Path("/proc/sys")) -> str | None:
+    """Why Chromium's sandbox cannot work here (Linux), or None: it needs unprivileged user
+    namespaces (a packaged build has no setuid helper), and it refuses to run as root."""
+    if not sys.platform.startswith("linux"):
+        return None
+    if os.geteuid() == 0:
+        return "running as root"
+    for name, blocked in (
+        ("kernel/apparmor_restrict_unprivileged_userns", "1"),  # Ubuntu 23.10+
+        ("kernel/unprivileged_userns_clone", "0"),  # Debian's older switch
+        ("user/max_user_namespaces", "0"),
+    ):
+        try:
+            value = (proc / name).read_text().strip()
+        except OSError:
+            continue
+        if value == blocked:
+            return f"unprivileged user namespaces are blocked ({name.replace('/', '.')}={value})"
+    return None
 
 
 def run_gui(args: argparse.Namespace, data_dir: Path) -> int:
@@ -108,6 +155,12 @@ def run_gui(args: argparse.Namespace, data_dir: Path) -> int:
         screenshot=args.screenshot,
         timeout_s=args.timeout,
     )
+    if startup.self_test is not None and args.self_test_report is not None:
+        # A windowed (GUI-subsystem) build on Windows has no stdout: the report goes here.
+        report = args.self_test_report
+        startup.self_test.done.connect(
+            lambda result: report.write_text(json.dumps(result, ensure_ascii=False) + "\n")
+        )
     # SIGTERM / Ctrl-C end the console cleanly (children stopped). Python runs signal
     # handlers only between bytecodes, so a timer lets it look in while Qt's loop runs.
     for signum in (signal.SIGTERM, signal.SIGINT):

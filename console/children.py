@@ -37,8 +37,19 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         pass
 
 
+#: Entry points by the ``truckwatch`` subcommand that runs them (console/app.py). A frozen
+#: build is one executable without ``-c``: it starts its children as ``truckwatch platform …``.
+SUBCOMMANDS = {"platform": "console.platform.service:main", "sim": "console.sim.cli:main"}
+
+
 def python_command(module_main: str, *args: str) -> list[str]:
-    """Run ``package.module:main`` with this interpreter (works in a venv and frozen)."""
+    """Run ``package.module:main`` with this interpreter (a venv, an embedded Python), or
+    as a subcommand of the executable of a frozen (PyInstaller) build."""
+    if getattr(sys, "frozen", False):
+        for name, target in SUBCOMMANDS.items():
+            if target == module_main:
+                return [sys.executable, name, *args]
+        raise ValueError(f"a frozen build cannot run {module_main}: not in SUBCOMMANDS")
     module, _, func = module_main.partition(":")
     code = f"import sys; from {module} import {func}; sys.exit({func}())"
     return [sys.executable, "-c", code, *args]

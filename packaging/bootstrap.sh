@@ -45,11 +45,18 @@ apt_install fonts-wqy-microhei || echo "bootstrap: no CJK font; Chinese text may
 apt_install libegl1 libgl1 libnss3 libfontconfig1 libdbus-1-3 libxkbcommon0 \
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
   libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 libxcomposite1 libxdamage1 libxrandr2 \
-  libxtst6 libxkbfile1 libasound2 \
+  libxtst6 libxkbfile1 libasound2 libpulse0 \
   || echo "bootstrap: some Qt system libraries are missing; the console may not start"
 if [ "$mode" = test ]; then
   apt_install ffmpeg || echo "bootstrap: no ffmpeg; the ffprobe checks will be skipped"
   .venv/bin/python -m pip install -q -e '.[test]'
+  if [ "${TRUCKWATCH_PACKAGING:-0}" = 1 ]; then
+    # tests/packaging/: build the AppImage and the MSI (CI sets this; see .ci/run)
+    apt_install squashfs-tools gcc libc6-dev pkg-config libsquashfuse-dev libzstd-dev \
+      zlib1g-dev liblzma-dev liblz4-dev liblzo2-dev desktop-file-utils appstream unzip \
+      wixl msitools gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64
+    .venv/bin/python -m pip install -q -r packaging/requirements-build.txt
+  fi
   export QT_QPA_PLATFORM=offscreen
   # QtWebEngine's Chromium cannot use its sandbox as root (CI runs as root).
   if [ "$(id -u)" -eq 0 ]; then

@@ -32,9 +32,11 @@ def env_for(tmp_path: Path) -> dict[str, str]:
 def test_self_test_passes_saves_a_screenshot_and_cleans_up(tmp_path: Path) -> None:
     shot = tmp_path / "main.png"
     data_dir = tmp_path / "demo"
+    report_file = tmp_path / "report.json"
     began = time.monotonic()
+    args = ["--demo", "--self-test", "--screenshot", str(shot), "--data-dir", str(data_dir)]
     result = subprocess.run(
-        [*CONSOLE, "--demo", "--self-test", "--screenshot", str(shot), "--data-dir", str(data_dir)],
+        [*CONSOLE, *args, "--self-test-report", str(report_file)],
         capture_output=True,
         text=True,
         env=env_for(tmp_path),
@@ -51,11 +53,18 @@ def test_self_test_passes_saves_a_screenshot_and_cleans_up(tmp_path: Path) -> No
     assert report["markers_on_map"] >= 270 and report["vehicles_online"] >= 270
     assert report["alarms_today"] >= 1 and report["alarms_in_queue"] >= 1
     assert report["seconds"] <= 120 and taken < 170
-    image = Image.open(shot)
-    assert image.size == (1920, 1080)
-    # a real window: many colours, not one flat (empty) page
-    assert len(image.convert("RGB").getcolors(1_000_000) or []) > 200
-    assert max(ImageStat.Stat(image.convert("L")).stddev) > 10
+    # what a packaged build can lose: H.264/H.265 decoding, pyqtgraph, the map offline
+    checks = report["checks"]
+    assert {"h264", "h265", "chart", "map", "platform"} <= set(checks)
+    assert all(check["ok"] for check in checks.values()), checks
+    assert checks["map"]["remote_assets"] == [] and checks["map"]["protocol"] == "file:"
+    assert report["build"]["frozen"] is False
+    assert json.loads(report_file.read_text(encoding="utf-8")) == report
+    with Image.open(shot) as image:
+        assert image.size == (1920, 1080)
+        # a real window: many colours, not one flat (empty) page
+        assert len(image.convert("RGB").getcolors(1_000_000) or []) > 200
+        assert max(ImageStat.Stat(image.convert("L")).stddev) > 10
     assert not _platform_pids(data_dir), "the platform outlived the console"
 
 
@@ -141,3 +150,62 @@ def test_sigterm_quits_the_console_and_its_children(tmp_path: Path) -> None:
     finally:
         if console.poll() is None:
             console.kill()
+
+
+def test_a_frozen_build_starts_its_children_through_subcommands(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from console.children import python_command
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/opt/truckwatch/truckwatch")
+    assert python_command("console.platform.service:main", "serve", "--db", "x") == [
+        "/opt/truckwatch/truckwatch",
+        "platform",
+        "serve",
+        "--db",
+        "x",
+    ]
+    assert python_command("console.sim.cli:main", "--vehicles", "3")[1:] == [
+        "sim",
+        "--vehicles",
+        "3",
+    ]
+    with pytest.raises(ValueError, match="frozen"):
+        python_command("console.protocol.cli:main")
+
+
+def test_the_console_runs_the_platform_and_the_simulator_as_subcommands() -> None:
+    for sub, expect in (("platform", "serve"), ("sim", "--jt808")):
+        out = subprocess.run(
+            [*CONSOLE, sub, "--help"], capture_output=True, text=True, timeout=60, check=False
+        )
+        assert out.returncode == 0 and expect in out.stdout, out.stderr[-2000:]
+
+
+def test_chromium_sandbox_is_switched_off_where_it_cannot_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from console import app
+
+    proc = tmp_path / "sys"
+    (proc / "kernel").mkdir(parents=True)
+    (proc / "user").mkdir()
+    (proc / "user" / "max_user_namespaces").write_text("63000\n")
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert app.sandbox_blocked(proc) is None  # an ordinary user on a permissive kernel
+    (proc / "kernel" / "apparmor_restrict_unprivileged_userns").write_text("1\n")
+    assert "apparmor_restrict_unprivileged_userns" in (app.sandbox_blocked(proc) or "")
+    (proc / "kernel" / "apparmor_restrict_unprivileged_userns").write_text("0\n")
+    (proc / "user" / "max_user_namespaces").write_text("0\n")
+    assert "max_user_namespaces" in (app.sandbox_blocked(proc) or "")
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert app.sandbox_blocked(proc) == "running as root"
+
+    monkeypatch.delenv("QTWEBENGINE_DISABLE_SANDBOX", raising=False)  # restored after
+    monkeypatch.setenv("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    monkeypatch.setattr(app, "sandbox_blocked", lambda: "running as root")
+    app.prepare_qt_environment(headless=True)
+    assert os.environ["QTWEBENGINE_DISABLE_SANDBOX"] == "1"
+    assert "--no-sandbox" in os.environ["QTWEBENGINE_CHROMIUM_FLAGS"]

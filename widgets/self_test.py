@@ -1,8 +1,11 @@
 """``--self-test``: the smoke test a person (or a packaged build) runs.
 
 Watches the main window until the map holds at least 90 % of the fleet, 90 % of it is
-online and the alarm queue shows an alarm; then saves a screenshot (if asked) and reports
-one JSON object through :attr:`SelfTest.done`. Gives up with the reason after ``timeout_s``.
+online and the alarm queue shows an alarm; then runs the checks of a packaged build
+(:mod:`widgets.self_checks`: H.264/H.265 decoding, pyqtgraph, the map offline, the
+platform), saves a screenshot (if asked) and reports one JSON object through
+:attr:`SelfTest.done`: ``checks`` holds each check's result, ``build`` what is running.
+Gives up with the reason after ``timeout_s``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from widgets import self_checks
 from widgets.main_window import MainWindow
 
 SHARE = 0.9
@@ -39,6 +43,7 @@ class SelfTest(QObject):
         self.map_ready = False
         self.last_counts = 0.0
         self.finished = False
+        self.checking = False
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.poll)
 
@@ -69,6 +74,10 @@ class SelfTest(QObject):
             return
         elapsed = time.monotonic() - self.started
         w = self.window
+        if self.checking:  # waiting for the map page to answer the offline probe
+            if elapsed > self.timeout_s:
+                self.fail("timed out: the map page did not answer the offline probe")
+            return
         if w is not None and self.map_ready:
             w.map.marker_count(self._got_markers)
             if time.monotonic() - self.last_counts > COUNTS_EVERY_S:
@@ -81,7 +90,8 @@ class SelfTest(QObject):
                 and w.model.online >= SHARE * total
                 and w.alarm_queue.model.alarm_count >= 1
             ):
-                self.succeed()
+                self.checking = True
+                w.map.run_js(self_checks.MAP_PROBE, self._checks)
                 return
         if elapsed > self.timeout_s:
             self.fail(self._reason())
@@ -107,16 +117,30 @@ class SelfTest(QObject):
             missing.append(f"last error: {w.last_error}")
         return "timed out: " + ", ".join(missing or ["unknown"])
 
-    def succeed(self) -> None:
-        result: dict[str, Any] = {"ok": True, **self.figures()}
+    def _checks(self, map_probe: Any) -> None:
+        if self.finished:
+            return
+        checks = self_checks.run(map_probe, self.figures())
+        failed = [name for name, check in checks.items() if not check.get("ok")]
+        if failed:
+            self.fail("checks failed: " + ", ".join(failed), checks)
+        else:
+            self.succeed(checks)
+
+    def succeed(self, checks: dict[str, Any] | None = None) -> None:
+        result: dict[str, Any] = {"ok": True, **self.figures(), **self._extra(checks)}
         if self.screenshot is not None and self.window is not None:
             self.screenshot.parent.mkdir(parents=True, exist_ok=True)
             saved = self.window.grab().save(str(self.screenshot))
             result["screenshot"] = str(self.screenshot) if saved else None
         self._finish(result)
 
-    def fail(self, reason: str) -> None:
-        self._finish({"ok": False, "reason": reason, **self.figures()})
+    def fail(self, reason: str, checks: dict[str, Any] | None = None) -> None:
+        self._finish({"ok": False, "reason": reason, **self.figures(), **self._extra(checks)})
+
+    @staticmethod
+    def _extra(checks: dict[str, Any] | None) -> dict[str, Any]:
+        return {"checks": checks or {}, "build": self_checks.build()}
 
     def _finish(self, result: dict[str, Any]) -> None:
         if self.finished:
