@@ -141,20 +141,14 @@ def case_event_json(event: CaseEvent, files: dict[str, dict[str, Any]]) -> dict[
 
 
 # --- writes ----------------------------------------------------------------------------------
+_TIMES = ("opened_at", "updated_at", "last_alarm_at", "deadline", "closed_at")
+
+
 def insert_case(conn: Connection, case: Case) -> None:
-    values = case_row(case)
-    values["ever_overdue"] = case.overdue
-    values["acted"] = False
+    """A new case; its plate is the vehicle's (joined on reads, not stored)."""
+    values = {k: v for k, v in case_json(case).items() if k != "plate"}
+    values.update({k: getattr(case, k) for k in _TIMES}, ever_overdue=case.overdue, acted=False)
     conn.execute(insert(cases), values)
-
-
-def case_row(case: Case) -> dict[str, Any]:
-    row = case_json(case)
-    for key in ("plate",):
-        row.pop(key)
-    for key in ("opened_at", "updated_at", "last_alarm_at", "deadline", "closed_at"):
-        row[key] = getattr(case, key)
-    return row
 
 
 def update_case(

@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from console.platform.store.dialect import upsert
 from console.platform.store.schema import registration_refusals, terminals, vehicles
 from console.protocol.jt808.basic import RegisterResult
 
@@ -135,7 +135,6 @@ def record_outcome(
             )
         )
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     latest = {
         "terminal_id": terminal_id,
         "plate": plate,
@@ -143,14 +142,11 @@ def record_outcome(
         "result": int(result),
         "last_at": now,
     }
-    statement = dialect.insert(registration_refusals).values(
-        phone=phone, attempts=1, first_at=now, **latest
-    )
-    conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[registration_refusals.c.phone],
-            set_={**latest, "attempts": registration_refusals.c.attempts + 1},
-        )
+    upsert(
+        conn,
+        registration_refusals,
+        {"phone": phone, "attempts": 1, "first_at": now, **latest},
+        update={**latest, "attempts": registration_refusals.c.attempts + 1},
     )
 
 

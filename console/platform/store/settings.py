@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from console.platform.store.dialect import upsert
 from console.platform.store.schema import settings
 
 
@@ -21,7 +21,5 @@ def put_setting(
 ) -> None:
     """Set ``key`` in the caller's transaction. One upsert statement, so two admins saving
     a key for the first time at once do not collide on the primary key."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     values = {"value": value, "updated_at": now, "updated_by": user_id}
-    statement = dialect.insert(settings).values(key=key, **values)
-    conn.execute(statement.on_conflict_do_update(index_elements=[settings.c.key], set_=values))
+    upsert(conn, settings, {"key": key, **values}, update=values)

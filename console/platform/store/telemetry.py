@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from console.domain.model import Alarm, EvidenceStatus, Position, Scope
+from console.platform.store.dialect import insert_ignoring_duplicates
 from console.platform.store.registry import scope_condition
 from console.platform.store.schema import alarms, positions, vehicle_state, vehicles
 
@@ -52,14 +52,6 @@ def vehicle_refs(conn: Connection) -> dict[str, VehicleRef]:
 
 
 # --- positions --------------------------------------------------------------------------
-def _insert_ignoring_duplicates(conn: Connection, table: Any) -> Any:
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    if conn.dialect.name == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing()
-    return insert(table)
-
-
 # --- plain DB-API writes ------------------------------------------------------------------
 def sqlite_datetime(value: datetime | None) -> str | None:
     """``value`` as SQLAlchemy stores a ``UtcDateTime`` in SQLite (UTC, no zone)."""
@@ -400,7 +392,7 @@ def insert_alarm(conn: Connection, row: dict[str, Any]) -> bool:
     on PostgreSQL)."""
     stmt = _INSERT_ALARM.get(conn.dialect.name)
     if stmt is None:
-        stmt = _INSERT_ALARM[conn.dialect.name] = _insert_ignoring_duplicates(
+        stmt = _INSERT_ALARM[conn.dialect.name] = insert_ignoring_duplicates(
             conn, alarms
         ).returning(alarms.c.id)
     return conn.execute(stmt, row).first() is not None
