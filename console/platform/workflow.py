@@ -40,7 +40,6 @@ from console.platform import notify
 from console.platform.case_policy import SETTINGS_KEY, Policy, render
 from console.platform.ids import new_id
 from console.platform.store.cases import (
-    alarms_of_case,
     append_case_event,
     attachments_json,
     bind_attachments,
@@ -302,7 +301,7 @@ class Workflow:
     ) -> tuple[Case, Event]:
         """Take ``action`` (not remind: see :meth:`record_reminder`) in the caller's
         transaction; raise :class:`Refused` when the rules say no."""
-        case = self._visible(conn, case_id, user)
+        case = self.visible(conn, case_id, user)
         self.check(action, user, case)
         if action in NOTE_REQUIRED and not given.note.strip():
             raise Refused(422, "note_required", f"{action.value} needs a reason in 'note'")
@@ -378,9 +377,9 @@ class Workflow:
             return False
         return row.county_id == case.county_id
 
-    def reminder_text(self, conn: Connection, case: Case) -> str:
+    def reminder_text(self, conn: Connection, case: Case, alarms: list[Alarm]) -> str:
+        """The case's TTS template filled in; ``alarms``: the case's, oldest first."""
         template = self.policy(conn).template(case.type_code)
-        alarms = alarms_of_case(conn, case.id)
         last = alarms[-1] if alarms else None
         return render(
             template,
@@ -403,7 +402,7 @@ class Workflow:
     ) -> tuple[Case, Event]:
         """Store the outcome of a reminder sent to the terminal: only an acked one moves the
         case to ``reminded``; any other outcome is recorded and the state stays."""
-        case = self._visible(conn, case_id, user)
+        case = self.visible(conn, case_id, user)
         acked = command.status is CommandStatus.ACKED
         target = REMINDED if acked and case.state in (NEW, REMINDED) else case.state
         values: dict[str, Any] = {
@@ -479,7 +478,8 @@ class Workflow:
         return published
 
     # --- helpers ---------------------------------------------------------------------------
-    def _visible(self, conn: Connection, case_id: str, user: User) -> Case:
+    def visible(self, conn: Connection, case_id: str, user: User) -> Case:
+        """The case, if ``user``'s scope covers it (else 404, as if it did not exist)."""
         case = get_case(conn, case_id, Scope.of(user))
         if case is None:
             raise Refused(404, "not_found", f"case {case_id} not found")

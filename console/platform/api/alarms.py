@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 
 from console.domain.model import Scope
-from console.platform.api.deps import ConnDep, CurrentUser
+from console.platform.api.deps import ConnDep, CurrentUser, require_aware
 from console.platform.store.telemetry import AlarmFilter, alarm_json, get_alarm, list_alarms
 
 router = APIRouter(tags=["alarms"])
@@ -33,9 +33,8 @@ def alarms_page(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
-    for name, moment in (("start", start), ("end", end)):
-        if moment is not None and moment.tzinfo is None:
-            raise HTTPException(422, f"{name} needs a time zone, e.g. 2026-11-21T08:00:00+08:00")
+    require_aware("start", start)
+    require_aware("end", end)
     wanted = AlarmFilter(
         start=start,
         end=end,

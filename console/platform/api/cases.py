@@ -19,7 +19,15 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from console.domain.model import Case, CaseAction, CommandKind, CommandStatus, Measure, Scope
+from console.domain.model import (
+    Case,
+    CaseAction,
+    CommandKind,
+    CommandStatus,
+    Event,
+    Measure,
+    Scope,
+)
 from console.platform import notify
 from console.platform.api.deps import (
     AdminOnly,
@@ -29,6 +37,8 @@ from console.platform.api.deps import (
     CurrentUser,
     not_found,
     now_of,
+    read_body,
+    require_aware,
 )
 from console.platform.case_policy import gbk_problem
 from console.platform.ids import new_id
@@ -46,7 +56,6 @@ from console.platform.store.cases import (
     insert_attachment,
     list_cases,
 )
-from console.platform.store.events import last_event_id
 from console.platform.store.telemetry import alarm_json
 from console.platform.workflow import ActionInput, Refused, Workflow, actions_for
 from console.protocol.jt808.text import TextFlag, TextMessage
@@ -75,11 +84,6 @@ def _workflow(ctx: Any) -> Workflow:
     return ctx.workflow
 
 
-def _aware(name: str, moment: datetime | None) -> None:
-    if moment is not None and moment.tzinfo is None:
-        raise ApiError(422, "validation_error", f"{name} needs a time zone")
-
-
 def _refused(exc: Refused) -> ApiError:
     extra = {"allowed": exc.allowed} if exc.allowed is not None else None
     return ApiError(exc.status, exc.code, exc.message, extra=extra)
@@ -92,12 +96,13 @@ def _with_actions(case: Case, user: Any) -> dict[str, Any]:
 def case_detail_json(ctx: Any, conn: Any, case: Case, user: Any) -> dict[str, Any]:
     events = events_of_case(conn, case.id)
     files = attachments_json(conn, sorted({a for e in events for a in e.attachments}))
+    alarms = alarms_of_case(conn, case.id)
     return {
         **_with_actions(case, user),
-        "alarms": [alarm_json(a) for a in alarms_of_case(conn, case.id)],
+        "alarms": [alarm_json(a) for a in alarms],
         "events": [case_event_json(e, files) for e in events],
         "deliveries": notify.deliveries(conn, case.id),
-        "reminder_text": _workflow(ctx).reminder_text(conn, case),
+        "reminder_text": _workflow(ctx).reminder_text(conn, case, alarms),
     }
 
 
@@ -119,8 +124,8 @@ def cases_page(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
-    _aware("since", since)
-    _aware("until", until)
+    require_aware("since", since)
+    require_aware("until", until)
     wanted = CaseFilter(
         states=tuple(state or ()),
         county_id=county_id or county,
@@ -149,8 +154,8 @@ def cases_stats(
     end: datetime,
     by: Literal["county", "enterprise"] = "county",
 ) -> dict[str, Any]:
-    _aware("start", start)
-    _aware("end", end)
+    require_aware("start", start)
+    require_aware("end", end)
     if end <= start:
         raise ApiError(422, "validation_error", "end must be after start")
     return case_stats(conn, Scope.of(user), start, end, by)
@@ -174,11 +179,11 @@ async def case_action(
         chosen = None
     if chosen is None or chosen in (CaseAction.OPEN, CaseAction.ATTACH):
         raise ApiError(404, "not_found", f"no action {action!r}")
-    _aware("deadline", body.deadline)
+    require_aware("deadline", body.deadline)
     workflow = _workflow(ctx)
     try:
         if chosen is CaseAction.REMIND:
-            await _remind(ctx, workflow, case_id, body, user)
+            case, event = await _remind(ctx, workflow, case_id, body, user)
         else:
             given = ActionInput(
                 note=body.note,
@@ -190,25 +195,25 @@ async def case_action(
                 assignee_id=body.assignee_id,
             )
             with ctx.store.begin() as conn:
-                workflow.act(conn, case_id, chosen, user, given, now_of(ctx))
+                case, event = workflow.act(conn, case_id, chosen, user, given, now_of(ctx))
     except Refused as exc:
         raise _refused(exc) from None
-    _published(ctx)
+    ctx.bus.published(event.id)  # committed: the live stream may carry it
     with ctx.store.connect() as conn:
-        case = get_case(conn, case_id, Scope.of(user))
-        assert case is not None
         return case_detail_json(ctx, conn, case, user)
 
 
-async def _remind(ctx: Any, workflow: Workflow, case_id: str, body: ActionIn, user: Any) -> None:
+async def _remind(
+    ctx: Any, workflow: Workflow, case_id: str, body: ActionIn, user: Any
+) -> tuple[Case, Event]:
     """Check, speak to the driver (0x8300, TTS + display), then record the outcome: the
     terminal's answer is the proof the reminder arrived."""
     with ctx.store.connect() as conn:
-        case = get_case(conn, case_id, Scope.of(user))
-        if case is None:
-            raise Refused(404, "not_found", f"case {case_id} not found")
+        case = workflow.visible(conn, case_id, user)
         workflow.check(CaseAction.REMIND, user, case)
-        text = (body.text or "").strip() or workflow.reminder_text(conn, case)
+        text = (body.text or "").strip() or workflow.reminder_text(
+            conn, case, alarms_of_case(conn, case.id)
+        )
     problem = gbk_problem(text)
     if problem:
         raise Refused(422, "not_gbk", f"the terminal cannot show this text: {problem}")
@@ -225,12 +230,7 @@ async def _remind(ctx: Any, workflow: Workflow, case_id: str, body: ActionIn, us
     if command.status is CommandStatus.PENDING:  # never: send waits for the outcome
         raise Refused(502, "no_outcome", "the terminal's answer is unknown")
     with ctx.store.begin() as conn:
-        workflow.record_reminder(conn, case.id, user, command, text, body.note, now_of(ctx))
-
-
-def _published(ctx: Any) -> None:
-    with ctx.store.connect() as conn:
-        ctx.bus.published(last_event_id(conn))
+        return workflow.record_reminder(conn, case.id, user, command, text, body.note, now_of(ctx))
 
 
 # --- attachments -------------------------------------------------------------------------------
@@ -242,17 +242,7 @@ async def upload_attachment(
     request: Request, ctx: CtxDep, user: CurrentUser, name: str
 ) -> dict[str, Any]:
     """A file for a case action: the raw body, ``?name=`` its file name. Kept until used."""
-    limit = ctx.config.max_attachment_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "too_large", f"an attachment may have at most {limit} bytes")
-    data = bytearray()
-    async for chunk in request.stream():
-        data += chunk
-        if len(data) > limit:
-            raise ApiError(413, "too_large", f"an attachment may have at most {limit} bytes")
-    if declared and declared.isdigit() and int(declared) != len(data):
-        raise ApiError(400, "truncated", f"got {len(data)} of {declared} bytes: upload again")
+    data = await read_body(request, ctx.config.max_attachment_bytes, "an attachment")
     if not data:
         raise ApiError(422, "empty_file", "the file is empty")
     file_name = Path(name).name.strip()[:200]

@@ -54,6 +54,32 @@ def unauthorized(code: str, message: str) -> ApiError:
     return ApiError(401, code, message, headers={"WWW-Authenticate": "Bearer"})
 
 
+def require_aware(name: str, moment: datetime | None) -> None:
+    """422 for a time without a zone: the platform cannot guess whose clock it is."""
+    if moment is not None and moment.tzinfo is None:
+        raise ApiError(
+            422, "validation_error", f"{name} needs a time zone, e.g. 2026-11-21T08:00:00+08:00"
+        )
+
+
+async def read_body(request: Request, limit: int, what: str) -> bytes:
+    """The raw request body, at most ``limit`` bytes (413 beyond, told before reading when
+    Content-Length says so); 400 when fewer bytes came than Content-Length announced."""
+    declared = request.headers.get("content-length")
+    expected = int(declared) if declared and declared.isdigit() else None
+    too_large = ApiError(413, "too_large", f"{what} may have at most {limit} bytes")
+    if expected is not None and expected > limit:
+        raise too_large
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > limit:
+            raise too_large
+    if expected is not None and expected != len(data):
+        raise ApiError(400, "truncated", f"got {len(data)} of {expected} bytes: upload again")
+    return bytes(data)
+
+
 def get_ctx(request: Request) -> Any:
     return request.app.state.ctx
 

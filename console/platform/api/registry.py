@@ -8,7 +8,14 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from console.domain.model import Role, Scope
-from console.platform.api.deps import ApiError, CtxDep, CurrentUser, forbidden, now_of
+from console.platform.api.deps import (
+    ApiError,
+    CtxDep,
+    CurrentUser,
+    forbidden,
+    now_of,
+    read_body,
+)
 from console.platform.registry_import import ImportRejected, import_vehicles, template
 
 router = APIRouter(tags=["registry"])
@@ -32,16 +39,10 @@ async def import_vehicle_file(request: Request, ctx: CtxDep, user: CurrentUser) 
     enterprises; enterprise officers read the registry but do not change it."""
     if user.role is Role.ENTERPRISE_OFFICER:
         raise forbidden("enterprise officers cannot change the registry")
-    data = bytearray()
-    async for chunk in request.stream():
-        data += chunk
-        if len(data) > MAX_IMPORT_BYTES:
-            raise ApiError(
-                413, "too_large", f"an import file may have at most {MAX_IMPORT_BYTES} bytes"
-            )
+    data = await read_body(request, MAX_IMPORT_BYTES, "an import file")
     try:
         with ctx.store.begin() as conn:
-            result = import_vehicles(conn, bytes(data), Scope.of(user), now=now_of(ctx))
+            result = import_vehicles(conn, data, Scope.of(user), now=now_of(ctx))
     except ImportRejected as exc:
         rows = [{"row": e.row, "column": e.column, "message": e.message} for e in exc.errors]
         raise ApiError(422, "import_rejected", str(exc), extra={"rows": rows}) from None
