@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from console.protocol.binary import BcdTime
 from console.protocol.jt808.basic import (
@@ -148,3 +149,17 @@ class TestTerminal:
         reply = await self.request(Heartbeat())
         assert isinstance(reply, PlatformResponse)
         return reply
+
+
+def yuebiao_terminal(port: int, world: Any, vehicle_id: str) -> TestTerminal:
+    """The 2019 粤标 terminal of a ``world`` vehicle (20-digit SIM, id T000001), for the
+    end-to-end tests."""
+    return TestTerminal(
+        "127.0.0.1",
+        port,
+        world.phones[vehicle_id].rjust(20, "0"),
+        "T000001",
+        world.plates[vehicle_id],
+        edition=Edition.V2019,
+        dialect=Dialect.YUEBIAO,
+    )

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 import httpx
 import pytest
-from terminal import CST, TestTerminal, report
+from terminal import CST, report, yuebiao_terminal
 from test_end_to_end import SseClient, dsm_fatigue
 
 from console.platform.config import PlatformConfig
@@ -30,7 +30,6 @@ from console.platform.store import Store
 from console.protocol.binary import BcdTime
 from console.protocol.jt808.active_safety import AlarmSnapshot, DsmAlarm
 from console.protocol.jt808.alarm_ident import AlarmIdentification
-from console.protocol.jt808.header import Edition
 from console.protocol.jt808.message import Dialect
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
@@ -105,15 +104,7 @@ async def test_a_case_goes_round_the_closed_loop(
     platform = Platform(config, store)
     ports = await platform.start()
     base = f"http://127.0.0.1:{ports.http}"
-    terminal = TestTerminal(
-        "127.0.0.1",
-        ports.jt808,
-        world.phones[vehicle].rjust(20, "0"),
-        "T000001",
-        world.plates[vehicle],
-        edition=Edition.V2019,
-        dialect=Dialect.YUEBIAO,
-    )
+    terminal = yuebiao_terminal(ports.jt808, world, vehicle)
     try:
         async with httpx.AsyncClient(base_url=base, timeout=30) as api:
             h = {}

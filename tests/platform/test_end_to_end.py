@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from terminal import CST, TestTerminal, report
+from terminal import CST, report, yuebiao_terminal
 from uploader import Uploader, info_for
 
 from console.platform.config import PlatformConfig
@@ -129,15 +129,7 @@ async def test_terminal_to_api_to_event_stream(
     platform = Platform(config, store)
     ports = await platform.start()
     base = f"http://127.0.0.1:{ports.http}"
-    terminal = TestTerminal(
-        "127.0.0.1",
-        ports.jt808,
-        world.phones[vehicle].rjust(20, "0"),
-        "T000001",
-        world.plates[vehicle],
-        edition=Edition.V2019,
-        dialect=Dialect.YUEBIAO,
-    )
+    terminal = yuebiao_terminal(ports.jt808, world, vehicle)
     try:
         async with httpx.AsyncClient(base_url=base, timeout=30) as api:
             tokens = {}
