@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from live_platform import ADMIN_PASSWORD, DEMO_PASSWORD, LivePlatform
 from PySide6.QtCore import QSettings
+from windows import delete_windows
 
 from console.client import PlatformClient
 from widgets.alarm_model import Roles as AlarmRoles
@@ -41,10 +42,7 @@ def open_window(qtbot, tmp_path, live: LivePlatform, user: str, password: str):
     try:
         yield win
     finally:
-        win.shutdown()
-        # Delete the window (and its web page) now, not at interpreter exit.
-        with qtbot.wait_signal(win.destroyed, timeout=10_000):
-            win.deleteLater()
+        delete_windows(qtbot, [win])
 
 
 def marker_count(qtbot, win: MainWindow) -> int:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from cases_data import case
 from PySide6.QtCore import QSettings
+from windows import delete_windows
 
 from console.client import PlatformClient, StreamEvent
 from widgets.case_inbox import INBOX, OPEN, REVIEW
@@ -19,11 +20,7 @@ OPEN_WINDOWS: list[MainWindow] = []
 @pytest.fixture(autouse=True)
 def _delete_windows(qtbot) -> Iterator[None]:
     yield
-    while OPEN_WINDOWS:
-        win = OPEN_WINDOWS.pop()
-        win.shutdown()
-        with qtbot.wait_signal(win.destroyed, timeout=10_000):
-            win.deleteLater()
+    delete_windows(qtbot, OPEN_WINDOWS)
 
 
 def window(tmp_path, role: str) -> MainWindow:

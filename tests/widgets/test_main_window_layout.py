@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QSettings
+from windows import delete_windows
 
 from console.client import PlatformClient
 from widgets.main_window import MainWindow
@@ -17,11 +18,7 @@ OPEN: list[MainWindow] = []
 @pytest.fixture(autouse=True)
 def _delete_windows(qtbot) -> Iterator[None]:
     yield
-    while OPEN:  # delete them (and their web pages) now, not at interpreter exit
-        win = OPEN.pop()
-        win.shutdown()
-        with qtbot.wait_signal(win.destroyed, timeout=10_000):
-            win.deleteLater()
+    delete_windows(qtbot, OPEN)
 
 
 def window(qtbot, settings: QSettings) -> MainWindow:

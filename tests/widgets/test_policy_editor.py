@@ -13,6 +13,7 @@ from case_world import login
 from live_platform import LivePlatform
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QSpinBox
+from windows import delete_windows
 
 from console.client import PlatformClient
 from console.domain.alarm_types import by_code
@@ -237,11 +238,7 @@ OPEN_WINDOWS: list[MainWindow] = []
 @pytest.fixture
 def windows(qtbot) -> Iterator[list[MainWindow]]:
     yield OPEN_WINDOWS
-    while OPEN_WINDOWS:
-        win = OPEN_WINDOWS.pop()
-        win.shutdown()
-        with qtbot.wait_signal(win.destroyed, timeout=10_000):
-            win.deleteLater()
+    delete_windows(qtbot, OPEN_WINDOWS)
 
 
 def window(tmp_path, client: PlatformClient) -> MainWindow:
