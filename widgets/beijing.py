@@ -3,9 +3,11 @@ workstation's own time zone, because the trucks, the rules and the duty rosters 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
-CST = timezone(timedelta(hours=8), "CST")
+from console.domain.times import BEIJING
+
+CST = BEIJING  # the name the widgets use
 
 
 def beijing_time(iso: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:

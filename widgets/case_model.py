@@ -25,8 +25,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
-from console.client.cases import merge_event_case, parse_time, seconds_left
+from console.client.cases import merge_event_case, seconds_left
 from console.domain.alarm_types import by_code
+from console.domain.times import parse_time
 from widgets.beijing import beijing_time
 
 CONTEXT = "Cases"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from console.domain.model import CaseState, Measure
+from console.domain.times import parse_time
 
 #: Every action a person can do, in the order the panel shows them.
 ACTIONS: tuple[str, ...] = (
@@ -119,19 +120,6 @@ def gbk_unencodable(text: str) -> list[str]:
             if ch not in bad:
                 bad.append(ch)
     return bad
-
-
-def parse_time(value: Any) -> datetime | None:
-    """An ISO time of the API as an aware datetime; None for none or nonsense."""
-    if isinstance(value, datetime):
-        return value
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def seconds_left(case: Mapping[str, Any], now: datetime) -> float | None:

@@ -13,15 +13,15 @@ live video or a recording, not both: the other while one runs is a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from console.client.api import PlatformClient
 from console.client.errors import ClientError
 from console.client.video import OPEN_TIMEOUT_S, READ_TIMEOUT_S, LiveVideo, VideoError
+from console.domain.times import BEIJING
 
 #: Recording times are the terminal's: Beijing time (BCD without a zone, GMT+8).
-BEIJING = timezone(timedelta(hours=8), "CST")
 
 #: code → (中文, English) of a resource query that reached the platform but not its answer.
 QUERY_MESSAGES: dict[str, tuple[str, str]] = {

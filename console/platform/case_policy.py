@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from console.domain.alarm_types import by_code
 from console.domain.model import CaseState
+from console.domain.times import BEIJING
 
 SETTINGS_KEY = "case_policy"
 OPEN_STATES = (CaseState.NEW, CaseState.REMINDED, CaseState.NOTIFIED, CaseState.FEEDBACK)
-CST = timezone(timedelta(hours=8), "CST")  # templates speak Beijing time
 
 #: What a fresh platform starts with: the programme's rule of thumb (every level-2 DSM alarm
 #: and every platform overspeed / fatigue alarm is handled), deadlines of a county room.
@@ -199,7 +199,7 @@ def render(
         "driver": driver or "驾驶员",
         "speed": "" if speed is None else str(round(speed)),
         "alarm": alarm_name(type_code),
-        "time": at.astimezone(CST).strftime("%H:%M") if at else "",
+        "time": at.astimezone(BEIJING).strftime("%H:%M") if at else "",
     }
     for key, value in values.items():  # not str.format: a stray brace must not raise
         template = template.replace("{" + key + "}", value)

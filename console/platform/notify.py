@@ -24,7 +24,7 @@ import logging
 import re
 import threading
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 from urllib.parse import quote_plus, urlsplit
@@ -34,6 +34,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from console.domain.alarm_types import by_code
 from console.domain.model import MEASURE_NAMES, CaseAction, Measure
+from console.domain.times import BEIJING, parse_time
 from console.platform.store.schema import outbox
 from console.platform.store.settings import get_setting, put_setting
 
@@ -53,7 +54,6 @@ MAX_ERROR_CHARS = 300
 #: Markdown/text bodies of the robots are limited (WeCom: 4096 bytes); stay well below.
 MAX_TEXT_CHARS = 1500
 
-BEIJING = timezone(timedelta(hours=8), "CST")
 
 ACTION_NAMES_ZH: dict[str, str] = {
     CaseAction.OPEN: "新工单",
@@ -276,7 +276,7 @@ def message(case: dict[str, Any], event: dict[str, Any]) -> tuple[str, str]:
     if note:
         lines.append(f"说明：{note}")
     actor = str(event.get("username") or "")
-    at = _parse_time(event.get("at"))
+    at = parse_time(event.get("at"))
     if actor or at:
         lines.append(f"操作：{actor}{' ' + _beijing(at) if at else ''}".rstrip())
     if case.get("id"):
@@ -313,19 +313,7 @@ def _type_name(code: str) -> str:
 
 def _deadline_of(case: dict[str, Any], event: dict[str, Any]) -> datetime | None:
     detail = event.get("detail") or {}
-    return _parse_time(detail.get("deadline")) or _parse_time(case.get("deadline"))
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parse_time(detail.get("deadline")) or parse_time(case.get("deadline"))
 
 
 def _beijing(moment: datetime) -> str:

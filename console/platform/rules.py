@@ -59,7 +59,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from json.encoder import encode_basestring_ascii
 from typing import Any
@@ -71,6 +71,7 @@ from console.domain.alarm_types import (
     make_code,
 )
 from console.domain.model import DEFAULT_SPEED_LIMIT_KMH, Position, Vehicle
+from console.domain.times import BEIJING
 from console.protocol._fast import fast_constructor
 
 # --- alarm type codes (from the catalogue) ----------------------------------------------------
@@ -80,7 +81,6 @@ NIGHT_DRIVING = make_code(AlarmFamily.PLATFORM, PlatformAlarm.NIGHT_DRIVING)
 OFFLINE = make_code(AlarmFamily.PLATFORM, PlatformAlarm.OFFLINE)  # platform.offline
 OFFLINE_MOVING = make_code(AlarmFamily.PLATFORM, PlatformAlarm.OFFLINE_MOVING)
 
-BEIJING = timezone(timedelta(hours=8))  # terminals and the night-driving window (no DST)
 
 # --- data quality -----------------------------------------------------------------------------
 LON_MIN, LON_MAX = 73 + 33 / 60, 135 + 5 / 60  # 73°33′E – 135°05′E
