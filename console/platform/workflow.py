@@ -37,7 +37,7 @@ from console.domain.model import (
     User,
 )
 from console.platform import notify
-from console.platform.case_policy import SETTINGS_KEY, Policy, render
+from console.platform.case_policy import SETTINGS_KEY, AlarmPolicy, Policy, render
 from console.platform.ids import new_id
 from console.platform.store.cases import (
     append_case_event,
@@ -54,7 +54,7 @@ from console.platform.store.cases import (
     update_case,
 )
 from console.platform.store.events import append_event, last_event_id
-from console.platform.store.schema import users
+from console.platform.store.schema import alarms, users
 from console.platform.store.settings import get_setting, put_setting
 
 log = logging.getLogger(__name__)
@@ -490,8 +490,13 @@ class Workflow:
         assert case is not None
         return case
 
-    def _rule(self, conn: Connection, case: Case) -> Any:
-        return self.policy(conn).effective(case.type_code, level=None, severity=case.severity)
+    def _rule(self, conn: Connection, case: Case) -> AlarmPolicy:
+        """The policy of the alarm that opened the case: with its level, so that a rule
+        with ``min_level`` sets the deadlines of the cases it opened."""
+        level = conn.execute(
+            select(alarms.c.level).where(alarms.c.id == case.first_alarm_id)
+        ).scalar_one_or_none()
+        return self.policy(conn).effective(case.type_code, level=level, severity=case.severity)
 
     def _audit(
         self,

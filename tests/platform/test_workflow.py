@@ -227,6 +227,20 @@ def test_forbidden_and_invalid_actions_are_refused_with_the_reason(flow: Any) ->
     assert no.value.code == "deadline_passed"
 
 
+def test_the_deadlines_of_a_case_come_from_the_rule_that_opened_it(flow: Any) -> None:
+    with flow.store.begin() as conn:
+        flow.wf.set_policy(
+            conn,
+            {"rules": [{"match": "dsm", "min_level": 2, "open_case": True,
+                        "deadlines_min": {"notified": 60}}]},
+            flow.people["admin"],
+            now_of(flow.ctx),
+        )  # fmt: skip
+    case = open_case(flow)
+    case = act(flow, case.id, "notify", "op_a")
+    assert case.deadline == now_of(flow.ctx) + timedelta(minutes=60)
+
+
 def test_dismiss_and_reopen(flow: Any) -> None:
     case = open_case(flow)
     case = act(flow, case.id, "dismiss", "op_a", note="误报：驾驶员正常驾驶")
